@@ -1,0 +1,1 @@
+"""Uploaded apps and the builds that fuse them."""

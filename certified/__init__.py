@@ -1,0 +1,1 @@
+"""Signed reports that prove what a build's output carries."""

@@ -1,0 +1,1 @@
+"""The Fusebox console: project settings, tenancy, authentication and dashboard."""

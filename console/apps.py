@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class ConsoleConfig(AppConfig):
+    """Tenancy, authentication, the audit trail and the dashboard."""
+
+    name = "console"
+    verbose_name = "Console"

@@ -1,0 +1,1 @@
+"""Versioned security templates that builds apply."""

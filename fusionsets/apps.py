@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class FusionsetsConfig(AppConfig):
+    """Versioned security templates that builds apply."""
+
+    name = "fusionsets"
+    verbose_name = "Fusion Sets"

@@ -1,0 +1,1 @@
+"""CA certificates, client identities and signing keys."""
