@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "console",
+    "vault",
     "trust",
     "fusionsets",
     "builds",

@@ -1,0 +1,1 @@
+"""Envelope encryption of tenant secrets at rest."""
