@@ -70,8 +70,9 @@ class AppSpec:
 def _smali_class(name: str, superclass: str, final: bool = False, body: str = "") -> str:
     descriptor = "L" + name.replace(".", "/") + ";"
     modifiers = "public final" if final else "public"
-    return textwrap.dedent(
-        f"""\
+    return (
+        textwrap.dedent(
+            f"""\
         .class {modifiers} {descriptor}
         .super {superclass}
 
@@ -81,7 +82,9 @@ def _smali_class(name: str, superclass: str, final: bool = False, body: str = ""
             return-void
         .end method
         """
-    ) + body
+        )
+        + body
+    )
 
 
 def _manifest(spec: AppSpec) -> str:
@@ -135,18 +138,35 @@ def make_keystore(directory: Path, key_type: str = "rsa", alias: str = "release"
         key_args = ["-keyalg", "EC", "-groupname", "secp256r1"]
     _run(
         [
-            "keytool", "-genkeypair", "-keystore", str(path), "-storetype", "PKCS12",
-            "-storepass", KEYSTORE_PASSWORD, "-keypass", KEYSTORE_PASSWORD,
-            "-alias", alias, *key_args, "-validity", "3650",
-            "-dname", f"CN=Fixture {key_type.upper()} Signer,O=Fusebox Tests,C=US",
+            "keytool",
+            "-genkeypair",
+            "-keystore",
+            str(path),
+            "-storetype",
+            "PKCS12",
+            "-storepass",
+            KEYSTORE_PASSWORD,
+            "-keypass",
+            KEYSTORE_PASSWORD,
+            "-alias",
+            alias,
+            *key_args,
+            "-validity",
+            "3650",
+            "-dname",
+            f"CN=Fixture {key_type.upper()} Signer,O=Fusebox Tests,C=US",
         ],
         cwd=directory,
     )
     return Keystore(path=path, alias=alias, password=KEYSTORE_PASSWORD, key_type=key_type)
 
 
-def build_app(directory: Path, spec: AppSpec | None = None, keystore: Keystore | None = None,
-              sign: bool = True) -> Path:
+def build_app(
+    directory: Path,
+    spec: AppSpec | None = None,
+    keystore: Keystore | None = None,
+    sign: bool = True,
+) -> Path:
     """Build, align and (optionally) sign an app from ``spec``; returns the APK path."""
     spec = spec or AppSpec()
     work = directory / f"src-{spec.package}-{id(spec)}"
@@ -167,8 +187,19 @@ def build_app(directory: Path, spec: AppSpec | None = None, keystore: Keystore |
 
     unaligned = work / "app.unaligned.apk"
     _run(
-        ["aapt", "package", "-f", "-M", "AndroidManifest.xml", "-S", "res",
-         "-I", str(FRAMEWORK_RES), "-F", unaligned.name],
+        [
+            "aapt",
+            "package",
+            "-f",
+            "-M",
+            "AndroidManifest.xml",
+            "-S",
+            "res",
+            "-I",
+            str(FRAMEWORK_RES),
+            "-F",
+            unaligned.name,
+        ],
         cwd=work,
     )
     entries = sorted(str(p.relative_to(work)) for p in work.glob("classes*.dex"))
@@ -193,9 +224,21 @@ def build_app(directory: Path, spec: AppSpec | None = None, keystore: Keystore |
     keystore = keystore or make_keystore(directory / "keys")
     signed = directory / f"{spec.package}.apk"
     _run(
-        ["apksigner", "sign", "--ks", str(keystore.path), "--ks-pass",
-         f"pass:{keystore.password}", "--ks-key-alias", keystore.alias,
-         "--min-sdk-version", str(spec.min_sdk), "--out", str(signed), str(aligned)],
+        [
+            "apksigner",
+            "sign",
+            "--ks",
+            str(keystore.path),
+            "--ks-pass",
+            f"pass:{keystore.password}",
+            "--ks-key-alias",
+            keystore.alias,
+            "--min-sdk-version",
+            str(spec.min_sdk),
+            "--out",
+            str(signed),
+            str(aligned),
+        ],
         cwd=work,
     )
     return signed
