@@ -1,0 +1,75 @@
+"""Helpers for the binary XML and resource table tests: APK entries in, checked APKs out."""
+
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.support.android import CORPUS_DIR
+
+# Corpus files a user may really upload (README kinds normal, native, multidex, signing-*,
+# unsigned, edge-*), and whose zip Python can read.
+ACCEPTED_CORPUS = [
+    "XposedInstaller_3.1.5.apk",
+    "UnCrackable-Level1.apk",
+    "org.dyndns.fules.ck_20.apk",
+    "app-prod-debug.apk",
+    "issue2701.apk",
+    "com.test.intent_filter.apk",
+    "org.sajeg.fallingblocks_3.apk",
+    "TestActivity_unsigned.apk",
+    "golden-aligned-v1-out.apk",
+    "golden-aligned-v2-out.apk",
+    "golden-aligned-v3-out.apk",
+    "golden-aligned-v1v2v3-lineage-out.apk",
+    "valid-stamp.apk",
+    "v1-only-with-dsa-sha256-1.2.840.10040.4.1-2048.apk",
+    "sparse.apk",
+    "v1-only-max-sized-eocd-comment.apk",
+]
+
+# Byte-identical re-encoding is not possible for these two, and why.
+NOT_BYTE_IDENTICAL = {
+    # Godot's exporter pads the UTF-16 string pool with 4 bytes more than aapt would.
+    "org.sajeg.fallingblocks_3.apk",
+}
+
+
+def corpus_entry(name: str, entry: str) -> bytes:
+    path = CORPUS_DIR / name
+    if not path.is_file():
+        pytest.skip(f"corpus file {name} is absent (expected under {CORPUS_DIR})")
+    with zipfile.ZipFile(path) as archive:
+        return archive.read(entry)
+
+
+def read_entries(apk: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(apk) as archive:
+        return {info.filename: archive.read(info) for info in archive.infolist()}
+
+
+def write_apk(directory: Path, name: str, entries: dict[str, bytes]) -> Path:
+    """Write entries as an unsigned, aligned APK with resources.arsc stored, as Android needs."""
+    unaligned = directory / f"{name}.unaligned.apk"
+    with zipfile.ZipFile(unaligned, "w") as archive:
+        for entry, data in entries.items():
+            if entry.startswith("META-INF/"):
+                continue
+            stored = entry == "resources.arsc" or entry.endswith(".png")
+            method = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+            archive.writestr(zipfile.ZipInfo(entry, (2020, 1, 1, 0, 0, 0)), data, method)
+    aligned = directory / f"{name}.apk"
+    subprocess.run(
+        ["zipalign", "-f", "-p", "4", str(unaligned), str(aligned)],
+        check=True,
+        capture_output=True,
+    )
+    return aligned
+
+
+def aapt(*args: str) -> str:
+    """Run aapt and return stdout; a non-zero exit fails the test with aapt's own message."""
+    result = subprocess.run(["aapt", *args], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr or result.stdout
+    return result.stdout

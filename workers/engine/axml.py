@@ -1,0 +1,495 @@
+"""Read and write Android binary XML (AXML), the format of AndroidManifest.xml inside an APK.
+
+The reader is deliberately stricter than Android: every chunk is bounds-checked and every
+size must agree, because a manifest that two parsers read differently is how apps hide
+what they really declare. The writer re-encodes a ``Document`` the way aapt lays it out
+(attributes sorted by resource id, resource map in step with the string pool), so a parsed
+and re-serialized aapt manifest comes back byte for byte.
+"""
+
+import logging
+import struct
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from workers.engine.errors import RejectedInput
+from workers.engine.string_pool import (
+    RES_STRING_POOL_TYPE,
+    StringPool,
+    StringPoolError,
+    encode_string_pool,
+    read_string_pool,
+)
+
+logger = logging.getLogger(__name__)
+
+ANDROID_NS = "http://schemas.android.com/apk/res/android"
+
+MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
+MAX_ELEMENTS = 100_000
+MAX_STRINGS = 200_000
+MAX_DEPTH = 200
+
+RES_XML_TYPE = 0x0003
+RES_XML_START_NAMESPACE_TYPE = 0x0100
+RES_XML_END_NAMESPACE_TYPE = 0x0101
+RES_XML_START_ELEMENT_TYPE = 0x0102
+RES_XML_END_ELEMENT_TYPE = 0x0103
+RES_XML_CDATA_TYPE = 0x0104
+RES_XML_RESOURCE_MAP_TYPE = 0x0180
+
+NO_INDEX = 0xFFFFFFFF
+NODE_HEADER_SIZE = 16
+ATTRIBUTE_SIZE = 20
+ATTRIBUTE_EXT_SIZE = 20
+
+TYPE_NULL = 0x00
+TYPE_REFERENCE = 0x01
+TYPE_ATTRIBUTE = 0x02
+TYPE_STRING = 0x03
+TYPE_FLOAT = 0x04
+TYPE_DIMENSION = 0x05
+TYPE_FRACTION = 0x06
+TYPE_DYNAMIC_REFERENCE = 0x07
+TYPE_DYNAMIC_ATTRIBUTE = 0x08
+TYPE_INT_DEC = 0x10
+TYPE_INT_HEX = 0x11
+TYPE_BOOLEAN = 0x12
+TYPE_COLOR_FIRST = 0x1C
+TYPE_COLOR_LAST = 0x1F
+
+_REFERENCE_TYPES = {
+    TYPE_REFERENCE,
+    TYPE_ATTRIBUTE,
+    TYPE_DYNAMIC_REFERENCE,
+    TYPE_DYNAMIC_ATTRIBUTE,
+}
+_INTEGER_TYPES = {TYPE_INT_DEC, TYPE_INT_HEX}
+
+
+class AxmlError(RejectedInput):
+    """Binary XML that is malformed, tampered with or over the size limits."""
+
+    code = "manifest_malformed"
+
+
+@dataclass(eq=False)
+class Attribute:
+    """One attribute of an element; ``data`` is the typed value as Android stores it."""
+
+    namespace: str | None
+    name: str
+    resource_id: int | None
+    value_type: int
+    data: int
+    raw: str | None = None
+
+    @classmethod
+    def string(cls, name, text, resource_id=None, namespace=ANDROID_NS) -> "Attribute":
+        return cls(namespace, name, resource_id, TYPE_STRING, 0, text)
+
+    @classmethod
+    def boolean(cls, name, flag, resource_id=None, namespace=ANDROID_NS) -> "Attribute":
+        return cls(namespace, name, resource_id, TYPE_BOOLEAN, 0xFFFFFFFF if flag else 0)
+
+    @classmethod
+    def integer(cls, name, number, resource_id=None, namespace=ANDROID_NS) -> "Attribute":
+        return cls(namespace, name, resource_id, TYPE_INT_DEC, number & 0xFFFFFFFF)
+
+    @classmethod
+    def reference(cls, name, target_id, resource_id=None, namespace=ANDROID_NS) -> "Attribute":
+        return cls(namespace, name, resource_id, TYPE_REFERENCE, target_id & 0xFFFFFFFF)
+
+    @property
+    def value(self) -> str | bool | int | float | None:
+        """The value as Python sees it: str, bool, int (also resource ids), float or None."""
+        if self.value_type == TYPE_STRING:
+            return self.raw
+        if self.value_type == TYPE_BOOLEAN:
+            return self.data != 0
+        if self.value_type in _INTEGER_TYPES:
+            return self.data - (1 << 32) if self.data & 0x80000000 else self.data
+        if self.value_type == TYPE_FLOAT:
+            return struct.unpack("<f", struct.pack("<I", self.data))[0]
+        if self.value_type == TYPE_NULL:
+            return None
+        return self.data
+
+    def _key(self) -> tuple:
+        data = None if self.value_type == TYPE_STRING else self.data
+        return (self.namespace, self.name, self.resource_id, self.value_type, data, self.raw)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Attribute) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+
+@dataclass
+class Namespace:
+    """A namespace declaration (``xmlns:prefix="uri"``) scoped to the element it precedes."""
+
+    prefix: str | None
+    uri: str
+    line: int = field(default=0, compare=False)
+    comment: str | None = field(default=None, compare=False)
+    end_line: int = field(default=0, compare=False)
+
+
+@dataclass
+class Element:
+    """An XML element; ``text`` is character data before the first child, ``tail`` after."""
+
+    name: str
+    namespace: str | None = None
+    attributes: list[Attribute] = field(default_factory=list)
+    children: list["Element"] = field(default_factory=list)
+    text: str | None = None
+    tail: str | None = None
+    namespace_declarations: list[Namespace] = field(default_factory=list)
+    line: int = field(default=0, compare=False)
+    end_line: int = field(default=0, compare=False)
+    comment: str | None = field(default=None, compare=False)
+
+    def find(self, path: str) -> "Element | None":
+        """The first element matching a child path such as ``application/provider``."""
+        return next(iter(self.find_all(path)), None)
+
+    def find_all(self, path: str) -> list["Element"]:
+        """All elements matching a child path such as ``application/activity``."""
+        current = [self]
+        for step in path.split("/"):
+            current = [child for node in current for child in node.children if child.name == step]
+        return current
+
+    def iter(self, name: str | None = None) -> Iterator["Element"]:
+        """This element and every descendant (depth first), optionally filtered by name."""
+        stack = [self]
+        while stack:
+            node = stack.pop()
+            if name is None or node.name == name:
+                yield node
+            stack.extend(reversed(node.children))
+
+    def attribute(self, name: str, namespace: str | None = ANDROID_NS) -> Attribute | None:
+        for attribute in self.attributes:
+            if attribute.name == name and attribute.namespace == namespace:
+                return attribute
+        return None
+
+    def get(self, name: str, namespace: str | None = ANDROID_NS):
+        """The Python value of an attribute, or None when the element does not have it."""
+        attribute = self.attribute(name, namespace)
+        return None if attribute is None else attribute.value
+
+    def set_attribute(self, attribute: Attribute) -> None:
+        """Add the attribute, replacing one with the same namespace and name."""
+        for index, existing in enumerate(self.attributes):
+            if existing.name == attribute.name and existing.namespace == attribute.namespace:
+                self.attributes[index] = attribute
+                return
+        self.attributes.append(attribute)
+
+
+@dataclass
+class Document:
+    """A parsed binary XML file; the pool fields keep the original string order for output."""
+
+    root: Element
+    strings: list[str] = field(default_factory=list, compare=False, repr=False)
+    resource_map: list[int] | None = field(default=None, compare=False, repr=False)
+    utf8: bool = field(default=False, compare=False)
+
+    def find(self, path: str) -> Element | None:
+        return self.root.find(path)
+
+    def find_all(self, path: str) -> list[Element]:
+        return self.root.find_all(path)
+
+
+class _Reader:
+    """Walks the chunks of one document; every read is bounds-checked against ``end``."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+        self.end = len(data)
+        self.pool: StringPool | None = None
+        self.resource_map: list[int] | None = None
+        self.element_count = 0
+
+    def fail(self, detail: str, offset: int | None = None) -> AxmlError:
+        where = "" if offset is None else f" at byte {offset}"
+        return AxmlError(
+            f"binary XML is malformed: {detail}{where}; the file was damaged or tampered "
+            "with, rebuild the app with the Android build tools"
+        )
+
+    def string(self, index: int, offset: int, allow_none: bool = False) -> str | None:
+        if index == NO_INDEX and allow_none:
+            return None
+        if self.pool is None or index >= len(self.pool.strings):
+            raise self.fail(f"string index {index} is outside the string pool", offset)
+        return self.pool.strings[index]
+
+    def parse(self) -> Document:
+        data = self.data
+        if len(data) > MAX_DOCUMENT_BYTES:
+            raise AxmlError(
+                f"binary XML is {len(data)} bytes, over the {MAX_DOCUMENT_BYTES}-byte limit"
+            )
+        if len(data) < 8:
+            raise self.fail("the file is shorter than a chunk header")
+        chunk_type, header_size, size = struct.unpack_from("<HHI", data, 0)
+        if chunk_type != RES_XML_TYPE:
+            raise self.fail(f"the file starts with chunk type 0x{chunk_type:04x}, not XML")
+        if header_size != 8 or size != len(data):
+            raise self.fail(
+                f"the XML header says {size} bytes (header {header_size}) but the file "
+                f"has {len(data)}"
+            )
+
+        offset = header_size
+        nodes_started = False
+        builder = _TreeBuilder(self)
+        while offset < self.end:
+            chunk_type, header_size, size = self.chunk_header(offset)
+            if chunk_type == RES_STRING_POOL_TYPE:
+                if self.pool is not None or nodes_started or offset != 8:
+                    raise self.fail("the string pool is not the first and only pool", offset)
+                try:
+                    self.pool = read_string_pool(data, offset, MAX_STRINGS)
+                except StringPoolError as error:
+                    raise self.fail(str(error), offset) from None
+            elif chunk_type == RES_XML_RESOURCE_MAP_TYPE:
+                self.read_resource_map(offset, header_size, size, nodes_started)
+            elif RES_XML_START_NAMESPACE_TYPE <= chunk_type <= RES_XML_CDATA_TYPE:
+                if self.pool is None:
+                    raise self.fail("an XML node comes before the string pool", offset)
+                nodes_started = True
+                builder.node(offset, chunk_type, header_size, size)
+            else:
+                raise self.fail(f"unexpected chunk type 0x{chunk_type:04x}", offset)
+            offset += size
+
+        root = builder.finish()
+        assert self.pool is not None
+        return Document(
+            root=root,
+            strings=list(self.pool.strings),
+            resource_map=self.resource_map,
+            utf8=self.pool.utf8,
+        )
+
+    def chunk_header(self, offset: int) -> tuple[int, int, int]:
+        if self.end - offset < 8:
+            raise self.fail("a chunk header runs past the end of the file", offset)
+        chunk_type, header_size, size = struct.unpack_from("<HHI", self.data, offset)
+        if header_size < 8 or header_size > size:
+            raise self.fail(
+                f"chunk 0x{chunk_type:04x} has size {size}, smaller than its "
+                f"{header_size}-byte header",
+                offset,
+            )
+        if (header_size | size) & 3:
+            raise self.fail(f"chunk 0x{chunk_type:04x} is not 4-byte aligned", offset)
+        if size > self.end - offset:
+            raise self.fail(f"chunk 0x{chunk_type:04x} runs past the end of the file", offset)
+        return chunk_type, header_size, size
+
+    def read_resource_map(self, offset, header_size, size, nodes_started) -> None:
+        if self.resource_map is not None or nodes_started or self.pool is None:
+            raise self.fail("the resource map is misplaced or repeated", offset)
+        if header_size != 8:
+            raise self.fail("the resource map header is not 8 bytes", offset)
+        count = (size - header_size) // 4
+        if count > len(self.pool.strings):
+            raise self.fail("the resource map is longer than the string pool", offset)
+        self.resource_map = list(struct.unpack_from(f"<{count}I", self.data, offset + 8))
+
+
+class _TreeBuilder:
+    """Turns the flat node chunks into a tree, checking that starts and ends nest properly."""
+
+    def __init__(self, reader: _Reader):
+        self.reader = reader
+        self.stack: list[Element] = []
+        self.namespaces: list[tuple[Namespace, int, bool]] = []
+        self.pending: list[Namespace] = []
+        self.root: Element | None = None
+
+    def node(self, offset: int, chunk_type: int, header_size: int, size: int) -> None:
+        reader = self.reader
+        if header_size != NODE_HEADER_SIZE:
+            raise reader.fail(f"an XML node header is {header_size} bytes, not 16", offset)
+        line, comment_index = struct.unpack_from("<II", reader.data, offset + 8)
+        comment = reader.string(comment_index, offset, allow_none=True)
+        ext = offset + header_size
+        ext_size = size - header_size
+        if chunk_type == RES_XML_START_ELEMENT_TYPE:
+            self.start_element(offset, ext, ext_size, line, comment)
+        elif chunk_type == RES_XML_END_ELEMENT_TYPE:
+            self.expect_ext_size(offset, ext_size, 8)
+            self.end_element(offset, ext, line)
+        elif chunk_type == RES_XML_CDATA_TYPE:
+            self.expect_ext_size(offset, ext_size, 12)
+            self.cdata(offset, ext)
+        else:
+            self.expect_ext_size(offset, ext_size, 8)
+            prefix_index, uri_index = struct.unpack_from("<II", reader.data, ext)
+            prefix = reader.string(prefix_index, offset, allow_none=True)
+            uri = reader.string(uri_index, offset)
+            if chunk_type == RES_XML_START_NAMESPACE_TYPE:
+                self.start_namespace(offset, Namespace(prefix, uri, line, comment))
+            else:
+                self.end_namespace(offset, prefix, uri, line)
+
+    def expect_ext_size(self, offset: int, actual: int, expected: int) -> None:
+        if actual != expected:
+            raise self.reader.fail(
+                f"an XML node body is {actual} bytes where {expected} are expected", offset
+            )
+
+    def start_namespace(self, offset: int, namespace: Namespace) -> None:
+        if self.root is not None and not self.stack:
+            raise self.reader.fail("a namespace starts after the root element ended", offset)
+        self.namespaces.append((namespace, len(self.stack), False))
+        self.pending.append(namespace)
+
+    def end_namespace(self, offset: int, prefix: str | None, uri: str, line: int) -> None:
+        if not self.namespaces:
+            raise self.reader.fail("a namespace ends that never started", offset)
+        namespace, depth, attached = self.namespaces.pop()
+        if (namespace.prefix, namespace.uri) != (prefix, uri) or depth != len(self.stack):
+            raise self.reader.fail("namespace start and end do not nest", offset)
+        if not attached:
+            raise self.reader.fail("a namespace is declared around no element", offset)
+        namespace.end_line = line
+
+    def start_element(self, offset, ext, ext_size, line, comment) -> None:
+        reader = self.reader
+        if ext_size < ATTRIBUTE_EXT_SIZE:
+            raise reader.fail("an element node is too short", offset)
+        namespace_index, name_index, start, attribute_size, count, *_ = struct.unpack_from(
+            "<IIHHHHHH", reader.data, ext
+        )
+        if start != ATTRIBUTE_EXT_SIZE or attribute_size != ATTRIBUTE_SIZE:
+            raise reader.fail("an element's attribute layout is not the standard one", offset)
+        if ext_size != ATTRIBUTE_EXT_SIZE + count * ATTRIBUTE_SIZE:
+            raise reader.fail(f"an element's size does not match its {count} attributes", offset)
+        if self.root is not None and not self.stack:
+            raise reader.fail("the document has more than one root element", offset)
+        if len(self.stack) >= MAX_DEPTH:
+            raise reader.fail(f"elements nest deeper than {MAX_DEPTH} levels", offset)
+        reader.element_count += 1
+        if reader.element_count > MAX_ELEMENTS:
+            raise reader.fail(f"the document has more than {MAX_ELEMENTS} elements", offset)
+
+        element = Element(
+            name=reader.string(name_index, offset),
+            namespace=reader.string(namespace_index, offset, allow_none=True),
+            line=line,
+            comment=comment,
+        )
+        position = ext + ATTRIBUTE_EXT_SIZE
+        for _ in range(count):
+            element.attributes.append(self.attribute(offset, position))
+            position += ATTRIBUTE_SIZE
+
+        element.namespace_declarations = self.pending
+        self.pending = []
+        self.namespaces = [(ns, depth, True) for ns, depth, _ in self.namespaces]
+        if self.stack:
+            self.stack[-1].children.append(element)
+        else:
+            self.root = element
+        self.stack.append(element)
+
+    def attribute(self, offset: int, position: int) -> Attribute:
+        reader = self.reader
+        namespace_index, name_index, raw_index, value_size, _res0, value_type, data = (
+            struct.unpack_from("<IIIHBBI", reader.data, position)
+        )
+        if value_size != 8:
+            raise reader.fail("an attribute value is not 8 bytes", offset)
+        name = reader.string(name_index, offset)
+        raw = reader.string(raw_index, offset, allow_none=True)
+        if value_type == TYPE_STRING:
+            typed = reader.string(data, offset)
+            if raw is None or raw != typed:
+                raise reader.fail(f"string attribute '{name}' has two different values", offset)
+        resource_map = reader.resource_map or []
+        resource_id = None
+        if name_index < len(resource_map) and resource_map[name_index]:
+            resource_id = resource_map[name_index]
+        return Attribute(
+            namespace=reader.string(namespace_index, offset, allow_none=True),
+            name=name,
+            resource_id=resource_id,
+            value_type=value_type,
+            data=data,
+            raw=raw,
+        )
+
+    def end_element(self, offset: int, ext: int, line: int) -> None:
+        reader = self.reader
+        namespace_index, name_index = struct.unpack_from("<II", reader.data, ext)
+        if not self.stack:
+            raise reader.fail("an element ends that never started", offset)
+        element = self.stack[-1]
+        namespace = reader.string(namespace_index, offset, allow_none=True)
+        if (namespace, reader.string(name_index, offset)) != (element.namespace, element.name):
+            raise reader.fail(f"element <{element.name}> is closed by another name", offset)
+        if any(depth > len(self.stack) - 1 for _, depth, _ in self.namespaces):
+            raise reader.fail("a namespace declared inside an element is still open", offset)
+        element.end_line = line
+        self.stack.pop()
+
+    def cdata(self, offset: int, ext: int) -> None:
+        reader = self.reader
+        if not self.stack:
+            raise reader.fail("character data outside the root element", offset)
+        text = reader.string(struct.unpack_from("<I", reader.data, ext)[0], offset)
+        if struct.unpack_from("<H", reader.data, ext + 4)[0] != 8:
+            raise reader.fail("character data has a malformed typed value", offset)
+        parent = self.stack[-1]
+        if parent.children:
+            last = parent.children[-1]
+            last.tail = (last.tail or "") + text
+        else:
+            parent.text = (parent.text or "") + text
+
+    def finish(self) -> Element:
+        if self.root is None:
+            raise self.reader.fail("the document has no root element")
+        if self.stack or self.namespaces or self.pending:
+            raise self.reader.fail("the document ends before all elements are closed")
+        return self.root
+
+
+def parse(data: bytes) -> Document:
+    """Parse binary XML, raising ``AxmlError`` (``manifest_malformed``) for anything off."""
+    if not isinstance(data, bytes | bytearray | memoryview):
+        raise AxmlError("binary XML must be given as bytes")
+    return _Reader(bytes(data)).parse()
+
+
+def serialize(document: Document) -> bytes:
+    """Encode a document as binary XML, laid out the way aapt writes it."""
+    from workers.engine.axml_writer import write_document
+
+    return write_document(document)
+
+
+__all__ = [
+    "ANDROID_NS",
+    "Attribute",
+    "AxmlError",
+    "Document",
+    "Element",
+    "Namespace",
+    "StringPool",
+    "encode_string_pool",
+    "parse",
+    "serialize",
+]
