@@ -6,3 +6,16 @@ class ConsoleConfig(AppConfig):
 
     name = "console"
     verbose_name = "Console"
+
+    def ready(self):
+        # Bind shared tasks to Fusebox's Celery app in every process, web included.
+        import workers.celery  # noqa: F401
+        from console.navigation import NavItem, register_nav_item
+
+        register_nav_item(NavItem("Dashboard", "dashboard", "dashboard.view", order=0))
+        for item in [
+            NavItem("Members", "members", "members.view", order=10, section="organization"),
+            NavItem("API tokens", "tokens", "tokens.manage", order=20, section="organization"),
+            NavItem("Audit trail", "audit", "audit.view", order=30, section="organization"),
+        ]:
+            register_nav_item(item)

@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "console.middleware.OrganizationScopeMiddleware",
 ]
 
 ROOT_URLCONF = "console.urls"
@@ -72,6 +73,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "console.context_processors.console",
             ],
         },
     },
@@ -134,6 +136,19 @@ EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Fusebox <fusebox@localhost>")
 
+# Only true behind a reverse proxy that sets X-Forwarded-For itself (audit source address).
+FUSEBOX_TRUST_X_FORWARDED_FOR = env_bool("FUSEBOX_TRUST_X_FORWARDED_FOR", default=False)
+
+# Shared cache (API throttling). Local memory on a laptop; Redis in production.
+CACHE_URL = env_str("CACHE_URL")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 # Production hardening; `manage.py check --deploy` is clean when FUSEBOX_DEBUG=false.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = not DEBUG
@@ -148,6 +163,18 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "console.api_auth.TokenAuthentication",
+        "console.api_auth.ConsoleSessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["console.api_auth.HasRolePermission"],
+    "DEFAULT_THROTTLE_CLASSES": ["console.api_auth.OrganizationRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "organization": env_str("FUSEBOX_API_RATE", "1200/minute"),
+    },
+    "EXCEPTION_HANDLER": "console.api.exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [

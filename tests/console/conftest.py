@@ -1,0 +1,24 @@
+"""Fixtures of the console suite."""
+
+import pytest
+
+from console.tenancy import no_scope
+from tests.console.cast import cast  # noqa: F401
+
+
+@pytest.fixture(autouse=True)
+def _no_leaked_scope():
+    """Each test starts outside any organization scope, as a request or a task does."""
+    with no_scope():
+        yield
+
+
+@pytest.fixture
+def client_for(client):
+    """A test client signed in as ``user`` (console session)."""
+
+    def sign_in(user):
+        client.force_login(user)
+        return client
+
+    return sign_in

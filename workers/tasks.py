@@ -1,0 +1,21 @@
+"""Small housekeeping tasks of the worker itself."""
+
+import logging
+import socket
+
+from celery import shared_task
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="workers.ping", ignore_result=True)
+def ping(ping_id: int) -> None:
+    """Answer a console ping: proves a worker process takes tasks off the broker."""
+    from console.models import WorkerPing
+
+    answered = WorkerPing.objects.filter(pk=ping_id).update(
+        answered_at=timezone.now(), worker=socket.gethostname()
+    )
+    if not answered:
+        logger.warning("ping %s: no such ping row (database reset?)", ping_id)
