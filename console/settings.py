@@ -115,6 +115,10 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env_path("STATIC_ROOT", VAR_DIR / "static")
+WHITENOISE_USE_FINDERS = DEBUG
+if DEBUG:
+    # WhiteNoise scans STATIC_ROOT at start-up; on a laptop it is empty until collectstatic.
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = env_path("MEDIA_ROOT", VAR_DIR / "media")
 MEDIA_URL = "media/"
 STORAGES = {
