@@ -182,3 +182,43 @@ def encode_string_pool(pool: StringPool) -> bytes:
     )
     index = struct.pack(f"<{count}I", *offsets) + struct.pack(f"<{style_count}I", *style_offsets)
     return header + index + string_data + style_data
+
+
+def append_string(chunk: bytes, text: str) -> tuple[bytes, int]:
+    """Add ``text`` at the end of an encoded pool, leaving every existing byte meaning the same.
+
+    Existing indices and style spans stay valid because the new string goes last; the sorted
+    flag is cleared since the pool may no longer be in order.
+    """
+    _, header_size, size, count, style_count, flags, strings_start, styles_start = (
+        struct.unpack_from("<HHIIIIII", chunk, 0)
+    )
+    index_end = header_size + 4 * (count + style_count)
+    if not count:
+        strings_start = index_end
+    strings_end = styles_start if style_count else size
+    string_data = chunk[strings_start:strings_end]
+    new_offset = len(string_data)
+    string_data += _encode_string(text, bool(flags & UTF8_FLAG))
+    string_data += b"\0" * (-len(string_data) % 4)
+    style_data = chunk[styles_start:size] if style_count else b""
+
+    string_offsets = chunk[header_size : header_size + 4 * count]
+    style_offsets = chunk[header_size + 4 * count : index_end]
+    new_strings_start = index_end + 4
+    new_styles_start = new_strings_start + len(string_data) if style_count else 0
+    new_size = new_strings_start + len(string_data) + len(style_data)
+    header = struct.pack(
+        "<HHIIIIII",
+        RES_STRING_POOL_TYPE,
+        header_size,
+        new_size,
+        count + 1,
+        style_count,
+        flags & ~SORTED_FLAG,
+        new_strings_start,
+        new_styles_start,
+    )
+    extra_header = chunk[STRING_POOL_HEADER_SIZE:header_size]
+    index = string_offsets + struct.pack("<I", new_offset) + style_offsets
+    return header + extra_header + index + string_data + style_data, count
