@@ -90,9 +90,8 @@ def _tamper(sql, params):
 
 def test_verify_audit_names_the_first_row_whose_summary_was_edited(cast):
     _first, second, _third = _three_events(cast.a.organization, cast.a.user("owner"))
-    _tamper(
-        "UPDATE console_auditevent SET changes = %s WHERE id = %s", ['{"name": "other"}', second.pk]
-    )
+    edited = '{"name": "other"}'
+    _tamper("UPDATE console_auditevent SET changes = %s WHERE id = %s", [edited, second.pk])
 
     with pytest.raises(CommandError, match="broken in 1 organization"):
         call_command("verify_audit")
@@ -125,13 +124,17 @@ def test_postgresql_refuses_update_and_delete_on_the_audit_table(cast):
     event = record_event(cast.a.organization, "member.invited")
     refused = (InternalError, ProgrammingError)
 
-    with pytest.raises(refused, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE console_auditevent SET action = 'x' WHERE id = %s", [event.pk]
-            )
-    with pytest.raises(refused, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM console_auditevent WHERE id = %s", [event.pk])
+    with (
+        pytest.raises(refused, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("UPDATE console_auditevent SET action = 'x' WHERE id = %s", [event.pk])
+    with (
+        pytest.raises(refused, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("DELETE FROM console_auditevent WHERE id = %s", [event.pk])
 
     assert AuditEvent.unscoped.get(pk=event.pk).action == "member.invited"
