@@ -1,0 +1,562 @@
+"""The Certified Secure report's facts: a versioned schema and its canonical JSON form.
+
+The build pipeline fills a plain dict (from the build row and the ``check-fused`` inspection
+of the output app); ``Report.from_dict`` checks it field by field so a malformed fact fails
+with a message naming the field, long before anything is rendered or signed. The canonical
+JSON is the exact byte string the JWS signs and the PDF embeds, so it must not depend on dict
+order, whitespace or float formatting: keys are sorted, there is no whitespace, and floats
+are not part of the schema (durations are integer milliseconds).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from certified.errors import ReportSchemaError
+
+SCHEMA_NAME = "fusebox.certified-report"
+SCHEMA_VERSION = 1
+
+PROTECTION_STATUSES = ("verified", "missing", "not_applicable")
+THREAT_EVENT_STATUSES = ("passed", "failed", "not_configured")
+STEP_STATUSES = ("succeeded", "failed", "skipped")
+REQUESTER_KINDS = ("user", "token")
+AUDIT_SCOPES = ("build", "fusion_set")
+SIGNING_SCHEMES = ("v1", "v2", "v3", "v3.1", "v4")
+
+_IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
+_SETTING_KEY = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_PACKAGE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+$")
+_MAX_TEXT = 2000
+
+
+def _fail(path: str, problem: str) -> ReportSchemaError:
+    return ReportSchemaError(f"report field {path}: {problem}")
+
+
+def _mapping(value: Any, path: str, allowed: set[str]) -> dict:
+    if not isinstance(value, dict):
+        raise _fail(path, f"expected an object, got {type(value).__name__}")
+    unknown = sorted(set(value) - allowed)
+    if unknown:
+        raise _fail(path, f"unknown field(s) {', '.join(unknown)} (schema v{SCHEMA_VERSION})")
+    missing = sorted(allowed - set(value))
+    if missing:
+        raise _fail(path, f"missing field(s) {', '.join(missing)}")
+    return value
+
+
+def _text(value: Any, path: str, *, empty: bool = False, limit: int = _MAX_TEXT) -> str:
+    if not isinstance(value, str):
+        raise _fail(path, f"expected a string, got {type(value).__name__}")
+    if not empty and not value.strip():
+        raise _fail(path, "must not be empty")
+    if len(value) > limit:
+        raise _fail(path, f"longer than {limit} characters")
+    if any(ord(character) < 32 and character not in "\n\t" for character in value):
+        raise _fail(path, "contains control characters")
+    return value
+
+
+def _integer(value: Any, path: str, *, minimum: int = 0) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _fail(path, f"expected an integer, got {type(value).__name__}")
+    if value < minimum:
+        raise _fail(path, f"must be at least {minimum}")
+    return value
+
+
+def _choice(value: Any, path: str, choices: tuple[str, ...]) -> str:
+    if value not in choices:
+        raise _fail(path, f"must be one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
+def _identifier(value: Any, path: str) -> str:
+    text = _text(value, path)
+    if not _IDENTIFIER.match(text):
+        raise _fail(path, "must be 1-128 letters, digits or . _ : - (starting alphanumeric)")
+    return text
+
+
+def _sha256(value: Any, path: str) -> str:
+    text = _text(value, path)
+    if not _SHA256.match(text):
+        raise _fail(path, "must be 64 lowercase hexadecimal digits (a SHA-256)")
+    return text
+
+
+def _list(value: Any, path: str) -> list:
+    if not isinstance(value, list):
+        raise _fail(path, f"expected a list, got {type(value).__name__}")
+    return value
+
+
+def parse_time(value: Any, path: str) -> datetime:
+    """Read an ISO 8601 UTC time; naive times are refused because reports cross timezones."""
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        text = _text(value, path, limit=40)
+        try:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise _fail(path, f"not an ISO 8601 time: {text!r}") from None
+    if moment.tzinfo is None:
+        raise _fail(path, "time must carry a timezone (use UTC, e.g. 2026-01-31T12:00:00Z)")
+    return moment.astimezone(UTC).replace(microsecond=0)
+
+
+def format_time(moment: datetime) -> str:
+    """The one textual form of a time in the report: UTC, whole seconds, ``Z`` suffix."""
+    return moment.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _setting_value(value: Any, path: str) -> Any:
+    if value is None or isinstance(value, bool | str):
+        return _text(value, path, empty=True) if isinstance(value, str) else value
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        raise _fail(path, "floats are not allowed (write the value as a string or integer)")
+    if isinstance(value, list):
+        return [_setting_value(item, f"{path}[{index}]") for index, item in enumerate(value)]
+    raise _fail(path, f"unsupported setting value of type {type(value).__name__}")
+
+
+def _settings(value: Any, path: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise _fail(path, f"expected an object, got {type(value).__name__}")
+    settings = {}
+    for key, item in value.items():
+        if not isinstance(key, str) or not _SETTING_KEY.match(key):
+            raise _fail(path, f"setting name {key!r} must be 1-64 of A-Z a-z 0-9 _ . -")
+        settings[key] = _setting_value(item, f"{path}.{key}")
+    return settings
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """PASSED only when no reason to fail was found; a failed report lists every reason."""
+
+    passed: bool
+    reasons: tuple[str, ...] = ()
+
+    @classmethod
+    def from_dict(cls, value: Any, path: str = "verdict") -> Verdict:
+        data = _mapping(value, path, {"passed", "reasons"})
+        if not isinstance(data["passed"], bool):
+            raise _fail(f"{path}.passed", "expected true or false")
+        reasons = tuple(
+            _text(reason, f"{path}.reasons[{index}]")
+            for index, reason in enumerate(_list(data["reasons"], f"{path}.reasons"))
+        )
+        if data["passed"] and reasons:
+            raise _fail(f"{path}.reasons", "a passed verdict cannot carry failure reasons")
+        if not data["passed"] and not reasons:
+            raise _fail(f"{path}.reasons", "a failed verdict needs at least one reason")
+        return cls(passed=data["passed"], reasons=reasons)
+
+    def to_dict(self) -> dict:
+        return {"passed": self.passed, "reasons": list(self.reasons)}
+
+
+@dataclass(frozen=True)
+class App:
+    name: str
+    package: str
+    version_code: int
+    version_name: str
+
+    @classmethod
+    def from_dict(cls, value: Any, path: str = "app") -> App:
+        data = _mapping(value, path, {"name", "package", "version_code", "version_name"})
+        package = _text(data["package"], f"{path}.package", limit=255)
+        if not _PACKAGE.match(package):
+            raise _fail(f"{path}.package", f"{package!r} is not an Android package name")
+        return cls(
+            name=_text(data["name"], f"{path}.name", limit=200),
+            package=package,
+            version_code=_integer(data["version_code"], f"{path}.version_code"),
+            version_name=_text(data["version_name"], f"{path}.version_name", empty=True),
+        )
+
+    def to_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "package": self.package,
+            "version_code": self.version_code,
+            "version_name": self.version_name,
+        }
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    """An app file as the build saw it: the SHA-256 is what an auditor compares."""
+
+    file_name: str
+    sha256: str
+    size: int
+
+    @classmethod
+    def from_dict(cls, value: Any, path: str) -> FileFacts:
+        data = _mapping(value, path, {"file_name", "sha256", "size"})
+        return cls(
+            file_name=_text(data["file_name"], f"{path}.file_name", limit=255),
+            sha256=_sha256(data["sha256"], f"{path}.sha256"),
+            size=_integer(data["size"], f"{path}.size", minimum=1),
+        )
+
+    def to_dict(self) -> dict:
+        return {"file_name": self.file_name, "sha256": self.sha256, "size": self.size}
+
+
+@dataclass(frozen=True)
+class OutputSigner:
+    """The certificate that signed the output app and the APK signature schemes present."""
+
+    schemes: tuple[str, ...]
+    certificate_sha256: str
+
+    @classmethod
+    def from_dict(cls, value: Any, path: str = "output_signer") -> OutputSigner:
+        data = _mapping(value, path, {"schemes", "certificate_sha256"})
+        schemes = tuple(
+            _choice(scheme, f"{path}.schemes[{index}]", SIGNING_SCHEMES)
+            for index, scheme in enumerate(_list(data["schemes"], f"{path}.schemes"))
+        )
+        if not schemes:
+            raise _fail(f"{path}.schemes", "an output app is always signed: list its schemes")
+        return cls(
+            schemes=schemes,
+            certificate_sha256=_sha256(data["certificate_sha256"], f"{path}.certificate_sha256"),
+        )
+
+    def to_dict(self) -> dict:
+        return {"schemes": list(self.schemes), "certificate_sha256": self.certificate_sha256}
+
+
+@dataclass(frozen=True)
+class FusionSetRef:
+    id: str
+    name: str
+    revision: int
+
+    @classmethod
+    def from_dict(cls, value: Any, path: str = "fusion_set") -> FusionSetRef:
+        data = _mapping(value, path, {"id", "name", "revision"})
+        return cls(
+            id=_identifier(data["id"], f"{path}.id"),
+            name=_text(data["name"], f"{path}.name", limit=200),
+            revision=_integer(data["revision"], f"{path}.revision", minimum=1),
+        )
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "name": self.name, "revision": self.revision}
+
+
+@dataclass(frozen=True)
+class Protection:
+    """One protection as the inspection of the output found it, with what proves it."""
+
+    feature: str
+    category: str
+    section: str
+    status: str
+    settings: dict[str, Any]
+    evidence: tuple[str, ...]
+
+    @classmethod
+    def from_dict(cls, value: Any, path: str) -> Protection:
+        keys = {"feature", "category", "section", "status", "settings", "evidence"}
+        data = _mapping(value, path, keys)
+        evidence = tuple(
+            _text(item, f"{path}.evidence[{index}]")
+            for index, item in enumerate(_list(data["evidence"], f"{path}.evidence"))
+        )
+        status = _choice(data["status"], f"{path}.status", PROTECTION_STATUSES)
+        if status == "verified" and not evidence:
+            raise _fail(f"{path}.evidence", "a verified protection needs its evidence")
+        return cls(
+            feature=_text(data["feature"], f"{path}.feature", limit=200),
+            category=_text(data["category"], f"{path}.category", limit=200),
+            section=_text(data["section"], f"{path}.section", limit=200),
+            status=status,
+            settings=_settings(data["settings"], f"{path}.settings"),
+            evidence=evidence,
+        )
+
+    def to_dict(self) -> dict:
+        return {
+            "feature": self.feature,
+            "category": self.category,
+            "section": self.section,
+            "status": self.status,
+            "settings": self.settings,
+            "evidence": list(self.evidence),
+        }
+
+
+@dataclass(frozen=True)
+class ThreatEventResult:
+    name: str
+    response: str
+    status: str
+
+    @classmethod
+    def from_dict(cls, value: Any, path: str) -> ThreatEventResult:
+        data = _mapping(value, path, {"name", "response", "status"})
+        return cls(
+            name=_text(data["name"], f"{path}.name", limit=200),
+            response=_text(data["response"], f"{path}.response", limit=200),
+            status=_choice(data["status"], f"{path}.status", ("passed", "failed")),
+        )
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "response": self.response, "status": self.status}
+
+
+@dataclass(frozen=True)
+class ThreatEventCheck:
+    """The Certified Secure Threat-Event check: each configured event is wired in the output."""
+
+    status: str
+    summary: str
+    events: tuple[ThreatEventResult, ...]
+
+    @classmethod
+    def from_dict(cls, value: Any, path: str = "threat_event_check") -> ThreatEventCheck:
+        data = _mapping(value, path, {"status", "summary", "events"})
+        events = tuple(
+            ThreatEventResult.from_dict(item, f"{path}.events[{index}]")
+            for index, item in enumerate(_list(data["events"], f"{path}.events"))
+        )
+        status = _choice(data["status"], f"{path}.status", THREAT_EVENT_STATUSES)
+        if status == "passed" and any(event.status != "passed" for event in events):
+            raise _fail(f"{path}.status", "cannot be passed while an event failed")
+        return cls(status=status, summary=_text(data["summary"], f"{path}.summary"), events=events)
+
+    def to_dict(self) -> dict:
+        return {
+            "status": self.status,
+            "summary": self.summary,
+            "events": [event.to_dict() for event in self.events],
+        }
+
+
+@dataclass(frozen=True)
+class TimelineStep:
+    step: str
+    status: str
+    started_at: datetime
+    ended_at: datetime
+    duration_ms: int
+
+    @classmethod
+    def from_dict(cls, value: Any, path: str) -> TimelineStep:
+        keys = {"step", "status", "started_at", "ended_at", "duration_ms"}
+        data = _mapping(value, path, keys)
+        started = parse_time(data["started_at"], f"{path}.started_at")
+        ended = parse_time(data["ended_at"], f"{path}.ended_at")
+        if ended < started:
+            raise _fail(f"{path}.ended_at", "ends before it started")
+        return cls(
+            step=_text(data["step"], f"{path}.step", limit=100),
+            status=_choice(data["status"], f"{path}.status", STEP_STATUSES),
+            started_at=started,
+            ended_at=ended,
+            duration_ms=_integer(data["duration_ms"], f"{path}.duration_ms"),
+        )
+
+    def to_dict(self) -> dict:
+        return {
+            "step": self.step,
+            "status": self.status,
+            "started_at": format_time(self.started_at),
+            "ended_at": format_time(self.ended_at),
+            "duration_ms": self.duration_ms,
+        }
+
+
+@dataclass(frozen=True)
+class Requester:
+    """Who asked for the build: a console user or an API token, and from which address."""
+
+    kind: str
+    name: str
+    address: str
+
+    @classmethod
+    def from_dict(cls, value: Any, path: str = "requester") -> Requester:
+        data = _mapping(value, path, {"kind", "name", "address"})
+        address = _text(data["address"], f"{path}.address", limit=64)
+        try:
+            address = str(ipaddress.ip_address(address))
+        except ValueError:
+            raise _fail(f"{path}.address", f"{address!r} is not an IP address") from None
+        return cls(
+            kind=_choice(data["kind"], f"{path}.kind", REQUESTER_KINDS),
+            name=_text(data["name"], f"{path}.name", limit=200),
+            address=address,
+        )
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "name": self.name, "address": self.address}
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    at: datetime
+    scope: str
+    action: str
+    actor: str
+    summary: str
+
+    @classmethod
+    def from_dict(cls, value: Any, path: str) -> AuditEvent:
+        data = _mapping(value, path, {"at", "scope", "action", "actor", "summary"})
+        return cls(
+            at=parse_time(data["at"], f"{path}.at"),
+            scope=_choice(data["scope"], f"{path}.scope", AUDIT_SCOPES),
+            action=_text(data["action"], f"{path}.action", limit=100),
+            actor=_text(data["actor"], f"{path}.actor", limit=200),
+            summary=_text(data["summary"], f"{path}.summary", empty=True, limit=500),
+        )
+
+    def to_dict(self) -> dict:
+        return {
+            "at": format_time(self.at),
+            "scope": self.scope,
+            "action": self.action,
+            "actor": self.actor,
+            "summary": self.summary,
+        }
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything one Certified Secure report states, in schema version 1."""
+
+    report_id: str
+    build_id: str
+    issued_at: datetime
+    organization: str
+    verdict: Verdict
+    app: App
+    input: FileFacts
+    output: FileFacts
+    output_signer: OutputSigner
+    fusion_set: FusionSetRef
+    protections: tuple[Protection, ...]
+    threat_event_check: ThreatEventCheck
+    timeline: tuple[TimelineStep, ...]
+    requester: Requester
+    audit_events: tuple[AuditEvent, ...]
+    verification_url: str
+    schema_version: int = field(default=SCHEMA_VERSION)
+
+    @classmethod
+    def from_dict(cls, value: Any) -> Report:
+        """Check a report dict against schema v1 and build the report, or raise
+        ``ReportSchemaError`` naming the first field that does not fit."""
+        keys = {name for name in cls.__dataclass_fields__} | {"schema"}
+        data = _mapping(value, "report", keys)
+        if data["schema"] != SCHEMA_NAME:
+            raise _fail("schema", f"must be {SCHEMA_NAME!r}")
+        if data["schema_version"] != SCHEMA_VERSION:
+            raise _fail(
+                "schema_version",
+                f"version {data['schema_version']!r} is not supported (this is v{SCHEMA_VERSION})",
+            )
+        url = _text(data["verification_url"], "verification_url", limit=500)
+        if not url.startswith(("https://", "http://")):
+            raise _fail("verification_url", "must be an http(s) URL")
+        return cls(
+            report_id=_identifier(data["report_id"], "report_id"),
+            build_id=_identifier(data["build_id"], "build_id"),
+            issued_at=parse_time(data["issued_at"], "issued_at"),
+            organization=_text(data["organization"], "organization", limit=200),
+            verdict=Verdict.from_dict(data["verdict"]),
+            app=App.from_dict(data["app"]),
+            input=FileFacts.from_dict(data["input"], "input"),
+            output=FileFacts.from_dict(data["output"], "output"),
+            output_signer=OutputSigner.from_dict(data["output_signer"]),
+            fusion_set=FusionSetRef.from_dict(data["fusion_set"]),
+            protections=_items(data["protections"], "protections", Protection),
+            threat_event_check=ThreatEventCheck.from_dict(data["threat_event_check"]),
+            timeline=_items(data["timeline"], "timeline", TimelineStep),
+            requester=Requester.from_dict(data["requester"]),
+            audit_events=_items(data["audit_events"], "audit_events", AuditEvent),
+            verification_url=url,
+        )
+
+    def to_dict(self) -> dict:
+        return {
+            "schema": SCHEMA_NAME,
+            "schema_version": self.schema_version,
+            "report_id": self.report_id,
+            "build_id": self.build_id,
+            "issued_at": format_time(self.issued_at),
+            "organization": self.organization,
+            "verdict": self.verdict.to_dict(),
+            "app": self.app.to_dict(),
+            "input": self.input.to_dict(),
+            "output": self.output.to_dict(),
+            "output_signer": self.output_signer.to_dict(),
+            "fusion_set": self.fusion_set.to_dict(),
+            "protections": [protection.to_dict() for protection in self.protections],
+            "threat_event_check": self.threat_event_check.to_dict(),
+            "timeline": [step.to_dict() for step in self.timeline],
+            "requester": self.requester.to_dict(),
+            "audit_events": [event.to_dict() for event in self.audit_events],
+            "verification_url": self.verification_url,
+        }
+
+
+def _items(value: Any, path: str, kind) -> tuple:
+    return tuple(
+        kind.from_dict(item, f"{path}[{index}]") for index, item in enumerate(_list(value, path))
+    )
+
+
+def canonical_json(report: Report) -> bytes:
+    """The signed byte form of a report: UTF-8, sorted keys, no insignificant whitespace.
+
+    With floats excluded and ASCII-only keys this equals RFC 8785 (JCS) output.
+    """
+    return json.dumps(
+        report.to_dict(), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    ).encode("utf-8")
+
+
+def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict:
+    keys = [key for key, _ in pairs]
+    duplicates = sorted({key for key in keys if keys.count(key) > 1})
+    if duplicates:
+        raise ReportSchemaError(f"report JSON repeats the key(s) {', '.join(duplicates)}")
+    return dict(pairs)
+
+
+def parse_report_json(data: bytes) -> Report:
+    """Read a report JSON document strictly: valid UTF-8, no repeated keys, schema v1."""
+    try:
+        document = json.loads(
+            data.decode("utf-8"),
+            object_pairs_hook=_refuse_duplicate_keys,
+            parse_float=_refuse_float,
+        )
+    except UnicodeDecodeError:
+        raise ReportSchemaError("report JSON is not valid UTF-8") from None
+    except json.JSONDecodeError as error:
+        raise ReportSchemaError(f"report is not valid JSON: {error.msg} at {error.pos}") from None
+    return Report.from_dict(document)
+
+
+def _refuse_float(text: str) -> Any:
+    raise ReportSchemaError(f"report JSON holds the float {text}; schema v1 has no floats")
