@@ -1,0 +1,6 @@
+package android.content.pm;
+
+public final class ProviderInfo {
+    public String authority;
+    public int initOrder;
+}
