@@ -37,6 +37,10 @@ TRUST_ERROR_CODES = {
     "ca_key_mismatch": "the CA private key does not belong to the CA certificate",
     "ca_key_malformed": "the CA private key cannot be read (format or password)",
     "issue_invalid_request": "the requested subject or validity for a new identity is not usable",
+    "ca_cannot_issue": "no private key was uploaded for this CA, so it cannot issue identities",
+    "already_uploaded": "the organization already holds this certificate",
+    "material_in_use": "the item is used (by a Fusion Set or an identity) and cannot be deleted",
+    "material_expired": "the item has expired and cannot be used for a build",
 }
 
 

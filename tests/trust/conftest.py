@@ -4,7 +4,37 @@ from types import SimpleNamespace
 
 import pytest
 
+from tests.console.cast import cast  # noqa: F401
 from tests.trust import pki
+from tests.vault.keys import use_test_master_key
+
+
+@pytest.fixture(autouse=True)
+def master_key_file(monkeypatch, tmp_path):
+    """Every trust test seals with its own throwaway master key."""
+    return use_test_master_key(monkeypatch, tmp_path)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """The cast's users need no real password hashing in these tests."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _outside_any_scope():
+    """Each test starts outside an organization scope, as a request or a task does."""
+    from console.tenancy import no_scope
+
+    with no_scope():
+        yield
+
+
+@pytest.fixture
+def security_client(client, cast):  # noqa: F811
+    """Organization A's security engineer, signed in to the console."""
+    client.force_login(cast.a.user("security"))
+    return client
 
 
 @pytest.fixture(scope="session")
@@ -28,4 +58,35 @@ def ca():
         client_key=client_key,
         other_root=other_root,
         other_root_key=other_root_key,
+    )
+
+
+@pytest.fixture
+def api_for(cast):  # noqa: F811
+    """A DRF client authenticated with a fresh DEV-API token of (team, role)."""
+    from rest_framework.test import APIClient
+
+    from console.tokens import create_token
+
+    def make(team, role):
+        _token, key = create_token(team.organization, name=f"{role} token", role=role)
+        api = APIClient()
+        api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+        return api
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def uploads(ca, tmp_path_factory):
+    """Files a security team would upload, with the passwords that open them."""
+    directory = tmp_path_factory.mktemp("uploads")
+    identity_password = "Identity-Pass-4821"
+    store_password = "Keystore-Pass-9313"
+    return SimpleNamespace(
+        ca_pem=pki.pem(ca.intermediate, ca.root),
+        identity=pki.p12(ca.client_key, ca.client, identity_password, cas=[ca.intermediate]),
+        identity_password=identity_password,
+        keystore=pki.keytool_keystore(directory, store_password),
+        store_password=store_password,
     )
