@@ -1,0 +1,1 @@
+"""Benchmarks for Fusebox (``make bench`` = ``python -m bench``); not part of the test suite."""
