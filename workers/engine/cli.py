@@ -10,6 +10,7 @@ import logging
 import sys
 from pathlib import Path
 
+from workers.engine.cli_fusion import add_check_fused_command, add_fuse_command
 from workers.engine.cli_signing import add_sign_command, add_verify_command
 from workers.engine.errors import EngineError
 
@@ -30,6 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_inspect_command(subparsers)
     add_sign_command(subparsers)
     add_verify_command(subparsers)
+    add_fuse_command(subparsers)
+    add_check_fused_command(subparsers)
     return parser
 
 
