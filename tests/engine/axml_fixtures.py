@@ -73,3 +73,41 @@ def aapt(*args: str) -> str:
     result = subprocess.run(["aapt", *args], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr or result.stdout
     return result.stdout
+
+
+def make_ca_pem(common_name: str, key_type: str = "ec") -> bytes:
+    """A fresh self-signed CA certificate in PEM (its key is generated and thrown away)."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+    from cryptography.x509.oid import NameOID
+
+    if key_type == "rsa":
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    else:
+        key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=365))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    return certificate.public_bytes(serialization.Encoding.PEM)
+
+
+def resource_value(dump: str, resource_id: int) -> str:
+    """The two lines `aapt dump --values resources` prints for one value: entry, then value."""
+    lines = dump.splitlines()
+    for index, line in enumerate(lines):
+        if f"resource 0x{resource_id:08x} " in line and " t=0x" in line:
+            return line + "\n" + lines[index + 1]
+    raise AssertionError(f"aapt does not list a value for resource 0x{resource_id:08x}")
