@@ -134,8 +134,24 @@ def _load_keystore(
         try:
             loaded = pkcs12.load_pkcs12(data, candidate)
             break
-        except ValueError:
+        except ValueError as error:
+            if "asn1" in str(error):
+                # The MAC matched, so the password is right: the content is what fails.
+                raise SigningError(
+                    f"{path.name} opened, but its key or certificate uses an algorithm or "
+                    "encoding this service cannot use (keytool DSA keys do this); use an "
+                    "RSA 2048-4096 or EC P-256 key",
+                    code="signing_key_unsupported",
+                ) from None
             continue
+        except TypeError:
+            # cryptography's reaction to some binary passwords (a NUL byte).
+            continue
+    if loaded is None and password is None:
+        raise SigningError(
+            f"{path.name} needs its store password; pass it with --password-file",
+            code="keystore_bad_password",
+        )
     if loaded is None:
         raise SigningError(
             f"the keystore password for {path.name} is wrong (or the store uses an "

@@ -7,7 +7,6 @@ leaves ``verify_apk`` is ``OSError`` for a file that cannot be opened.
 
 import logging
 import struct
-import zlib
 from pathlib import Path
 
 from workers.engine.errors import VerificationError
@@ -39,15 +38,13 @@ def verify_apk(path: Path) -> VerificationReport:
             _verify(handle, path.stat().st_size, report)
         except VerificationError as error:
             report.add_problem(error.code, error.message)
-        except (
-            schemes.MalformedBlock,
-            ValueError,
-            IndexError,
-            struct.error,
-            zlib.error,
-            EOFError,
-        ) as error:
-            report.add_problem("signature_malformed", f"a signature structure is damaged: {error}")
+        except OSError:
+            raise
+        except Exception as error:  # damaged structures raise many types; report, not crash
+            logger.info(
+                "verification of %s stopped at a damaged structure", path.name, exc_info=True
+            )
+            report.add_problem("signature_malformed", _damaged(error))
     if not report.schemes and not report.problems:
         report.add_problem("signature_missing", "the APK carries no v1, v2 or v3 signature")
     logger.info(
@@ -105,9 +102,16 @@ def _verify(handle, size: int, report: VerificationReport) -> None:
     if jar_verify.has_v1_signature(entries):
         try:
             report.signers["v1"] = jar_verify.verify_v1(handle, entries, report, block_ids)
-        except (VerificationError, ValueError, zlib.error) as error:
-            report.add_problem("signature_malformed", f"v1 signature unreadable: {error}")
+        except VerificationError as error:
+            report.add_problem(error.code, f"v1: {error.message}")
+        except Exception as error:  # as above: a damaged v1 signature is reported
+            report.add_problem("signature_malformed", f"v1: {_damaged(error)}")
     _check_same_signers(report)
+
+
+def _damaged(error: Exception) -> str:
+    detail = str(error).splitlines()[0][:160] if str(error) else type(error).__name__
+    return f"a signature structure is damaged ({detail})"
 
 
 def parse_block(data: bytes) -> list[tuple[int, bytes]]:
