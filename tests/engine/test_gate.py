@@ -377,3 +377,24 @@ def test_it_refuses_a_file_that_does_not_exist(tmp_path):
         check_apk(tmp_path / "absent.apk")
 
     assert caught.value.code == "unreadable"
+
+
+def test_it_refuses_a_signing_block_with_thousands_of_tiny_entries(tmp_path, small_app):
+    pairs = (struct.pack("<Q", 4) + struct.pack("<I", 0x1234)) * 1001
+    size = len(pairs) + 8 + 16
+    block = struct.pack("<Q", size) + pairs + struct.pack("<Q", size) + b"APK Sig Block 42"
+    data = hostile.build_zip(hostile.app_entries(small_app), before_central=block)
+
+    assert _refusal(tmp_path, data).code == "zip_bad_signing_block"
+
+
+def test_it_accepts_a_well_formed_signing_block(tmp_path, small_app):
+    pairs = struct.pack("<Q", 8) + struct.pack("<I", 0x42726577) + bytes(4)
+    size = len(pairs) + 8 + 16
+    block = struct.pack("<Q", size) + pairs + struct.pack("<Q", size) + b"APK Sig Block 42"
+    path = tmp_path / "block.apk"
+    path.write_bytes(hostile.build_zip(hostile.app_entries(small_app), before_central=block))
+
+    report = check_apk(path)
+
+    assert report.signing_block_offset == report.central_offset - len(block)

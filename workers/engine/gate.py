@@ -30,7 +30,7 @@ RESOURCES_NAME = "resources.arsc"
 BUNDLE_MARKERS = ("BundleConfig.pb", "base/manifest/AndroidManifest.xml")
 S_IFMT = 0o170000
 S_IFLNK = 0o120000
-UNIX_HOST = 3
+UNIX_HOSTS = (3, 19)
 CHECKED_FLAGS = (
     zipformat.FLAG_ENCRYPTED | zipformat.FLAG_DATA_DESCRIPTOR | zipformat.FLAG_STRONG_ENCRYPTION
 )
@@ -200,7 +200,7 @@ def _check_records(records: list[CentralRecord], limits: GateLimits) -> list[str
                 code="zip_encrypted_entry",
             )
         mode = record.external_attributes >> 16
-        if record.version_made_by >> 8 == UNIX_HOST and mode & S_IFMT == S_IFLNK:
+        if record.version_made_by >> 8 in UNIX_HOSTS and mode & S_IFMT == S_IFLNK:
             raise GateError(
                 f"the entry {name!r} is a symbolic link; APKs may not contain links",
                 code="zip_symlink_entry",

@@ -28,6 +28,8 @@ ZIP64_EOCD = struct.Struct("<IQHHIIQQQQ")
 MAX_COMMENT = 0xFFFF
 SIGNING_BLOCK_MAGIC = b"APK Sig Block 42"
 SIGNING_BLOCK_FOOTER = 24
+# Real blocks hold a handful of entries (v2, v3, v3.1, stamp, padding); cap the walk.
+MAX_SIGNING_BLOCK_PAIRS = 1000
 ZIP64_EXTRA_ID = 0x0001
 ALIGNMENT_EXTRA_ID = 0xD935
 
@@ -403,7 +405,14 @@ def find_signing_block(stream: BinaryIO, file_size: int, central_offset: int) ->
 
 
 def _check_signing_pairs(stream: BinaryIO, file_size: int, position: int, end: int) -> None:
+    pairs = 0
     while position < end:
+        pairs += 1
+        if pairs > MAX_SIGNING_BLOCK_PAIRS:
+            raise GateError(
+                f"the APK Signing Block holds more than {MAX_SIGNING_BLOCK_PAIRS} entries",
+                code="zip_bad_signing_block",
+            )
         if position + 8 > end:
             raise GateError(
                 "the APK Signing Block ends in the middle of an entry",
