@@ -243,13 +243,13 @@ def test_aapt_and_android_tools_reject_what_the_reader_rejects_for_the_corpus_sa
     assert "is smaller than header size" in result.stderr
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=2048))
 def test_any_bytes_give_a_document_or_a_manifest_error(data):
     _parse_or_engine_error(data)
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=250, deadline=None)
 @given(st.data())
 def test_corrupted_real_documents_give_a_document_or_a_manifest_error(data):
     original = bytearray(axml.serialize(small_document()))

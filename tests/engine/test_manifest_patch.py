@@ -184,6 +184,10 @@ def test_the_existing_network_config_is_merged_not_replaced(built_apps, server_c
     assert 'C: "static.example.com"' in config
     assert config.count('C: "api.example.com"') == 1
     assert any("merged with the app's own" in line for line in patch.summary)
+    assert (
+        "Network security config: the app's own settings for api.example.com were replaced "
+        "by the pinned configuration"
+    ) in patch.summary
 
 
 @requires_android_tools
@@ -315,6 +319,25 @@ def test_it_refuses_a_provider_authority_the_app_already_uses():
         manifest_patch.add_provider(document, PROVIDER, "com.example.unit.fusebox", 1)
 
     assert raised.value.code == "provider_authority_conflict"
+
+
+@pytest.mark.parametrize(
+    ("class_name", "authority", "init_order"),
+    [
+        ("NoPackage", "a.b", 1),
+        ("com.x.Bad-Name", "a.b", 1),
+        (PROVIDER, "", 1),
+        (PROVIDER, "a.b;c.d", 1),
+        (PROVIDER, "a.b", 2**31),
+    ],
+)
+def test_it_refuses_a_provider_android_would_not_load(class_name, authority, init_order):
+    document = _manifest(_application(None))
+
+    with pytest.raises(FusionError) as raised:
+        manifest_patch.add_provider(document, class_name, authority, init_order)
+
+    assert raised.value.code == "provider_invalid"
 
 
 def test_adding_the_provider_twice_leaves_one_provider():

@@ -7,6 +7,7 @@ framework-res.apk that Debian ships.
 """
 
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -29,7 +30,9 @@ from workers.engine.network_config import (
     CONFIG_FILE_PATH,
     CONFIG_RESOURCE_NAME,
     build_network_security_config,
+    configured_domains,
     load_server_cas,
+    pinned_domains,
     validate_pin_host,
 )
 
@@ -37,6 +40,7 @@ logger = logging.getLogger(__name__)
 
 INTERNET_PERMISSION = "android.permission.INTERNET"
 NETWORK_CONFIG_MIN_SDK = 24
+JAVA_CLASS_NAME = re.compile(r"[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)+")
 
 # android:attr ids, stable since they were added to the platform (public.xml never reuses).
 FRAMEWORK_ATTRIBUTES = {
@@ -191,6 +195,13 @@ def add_provider(
     A provider with the same class is updated in place. Another provider that already owns
     the authority is refused: Android would not install two providers with one authority.
     """
+    if not JAVA_CLASS_NAME.fullmatch(class_name):
+        raise FusionError(f"'{class_name}' is not a Java class name", code="provider_invalid")
+    if not authority or any(c in authority for c in "; \t\n/"):
+        raise FusionError(f"'{authority}' is not a provider authority", code="provider_invalid")
+    if not -(2**31) <= init_order < 2**31:
+        raise FusionError("initOrder must fit in a 32-bit integer", code="provider_invalid")
+
     application = _application(doc, create=True)
     providers = application.find_all("provider")
     for provider in providers:
@@ -323,8 +334,14 @@ def _add_network_config(doc, arsc, read_entry, pinned_hosts, server_ca_pems, sum
     set_network_security_config(doc, config_id)
 
     hosts = ", ".join(pinned_hosts)
-    if existing_path and existing_path != CONFIG_FILE_PATH:
+    if existing is not None and existing_path != CONFIG_FILE_PATH:
         summary.append(f"Network security config: merged with the app's own {existing_path}")
+        overridden = sorted(configured_domains(existing) & set(pinned_domains(pinned_hosts)))
+        if overridden:
+            summary.append(
+                "Network security config: the app's own settings for "
+                f"{', '.join(overridden)} were replaced by the pinned configuration"
+            )
     summary.append(f"Network security config: cleartext off and pinned for {hosts}")
     if server_ca_pems:
         summary.append("Network security config: server CA added as trust anchor and SPKI pin")

@@ -154,6 +154,21 @@ def _domain_config(domains, certificates, ca_resource_id) -> Element:
     return _node("domain-config", [_flag("cleartextTrafficPermitted", False)], children)
 
 
+def configured_domains(document: Document) -> set[str]:
+    """Every domain name a configuration already has a domain-config for (lower case)."""
+    return {
+        (node.text or "").strip().lower()
+        for config in document.root.iter("domain-config")
+        for node in config.children
+        if node.name == "domain"
+    }
+
+
+def pinned_domains(pinned_hosts: list[str]) -> list[str]:
+    """The domain names the pinned hosts become (wildcards folded into their domain)."""
+    return list(_domains(pinned_hosts))
+
+
 def _strip_domains(container: Element, names: set[str]) -> None:
     """Remove our hosts from existing domain-configs (Android refuses a domain twice).
 
