@@ -398,3 +398,9 @@ def test_it_accepts_a_well_formed_signing_block(tmp_path, small_app):
     report = check_apk(path)
 
     assert report.signing_block_offset == report.central_offset - len(block)
+
+
+def test_it_stops_when_the_wall_time_budget_is_spent(tmp_path, small_app):
+    limits = GateLimits(max_seconds=0)
+
+    assert _refusal(tmp_path, small_app.read_bytes(), limits).code == "gate_timeout"

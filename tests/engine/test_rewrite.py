@@ -223,3 +223,23 @@ def test_alignment_check_names_a_misaligned_stored_entry(tmp_path, small_app):
 
     assert problems and all("boundary" in problem for problem in problems)
     assert _zipalign_ok(source).returncode != 0
+
+
+def test_it_writes_sizes_in_local_headers_for_entries_that_had_data_descriptors(
+    tmp_path, small_app
+):
+    source = tmp_path / "streamed.apk"
+    entry = RawEntry(b"assets/streamed.txt", b"streamed " * 500, descriptor=True)
+    source.write_bytes(hostile.with_entry(small_app, entry))
+    output = tmp_path / "out.apk"
+
+    rewrite_apk(source, output)
+
+    with zipfile.ZipFile(output) as archive:
+        info = archive.getinfo("assets/streamed.txt")
+        assert not info.flag_bits & 0x0008
+        assert archive.read("assets/streamed.txt") == b"streamed " * 500
+    assert (
+        _raw_entries(output)["assets/streamed.txt"][2]
+        == _raw_entries(source)["assets/streamed.txt"][2]
+    )
