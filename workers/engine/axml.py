@@ -5,6 +5,10 @@ size must agree, because a manifest that two parsers read differently is how app
 what they really declare. The writer re-encodes a ``Document`` the way aapt lays it out
 (attributes sorted by resource id, resource map in step with the string pool), so a parsed
 and re-serialized aapt manifest comes back byte for byte.
+
+Android itself installs a manifest whose trailing END_NAMESPACE chunks have size 0 (its
+package parser stops at the root's end tag and never validates them); this reader refuses
+it, because a file that only parses when the reader stops early is a parser gap.
 """
 
 import logging
