@@ -17,6 +17,7 @@ from console.serializers import (
     InvitationSerializer,
     MembershipSerializer,
     NewApiTokenSerializer,
+    OrganizationSerializer,
 )
 from console.tenancy import current_organization
 from console.tokens import create_token, revoke_token
@@ -170,16 +171,16 @@ class OrganizationView(TenantViewSetMixin, GenericViewSet):
     """The caller's organization and role (what a DEV-API client checks first)."""
 
     required_permissions = {"retrieve": "dashboard.view"}
+    serializer_class = OrganizationSerializer
 
     def retrieve(self, request, *args, **kwargs):
         organization = current_organization()
         if organization is None:
             raise Http404
-        return Response(
-            {
-                "id": organization.pk,
-                "name": organization.name,
-                "slug": organization.slug,
-                "role": request._request.role,
-            }
-        )
+        body = {
+            "id": organization.pk,
+            "name": organization.name,
+            "slug": organization.slug,
+            "role": request._request.role,
+        }
+        return Response(OrganizationSerializer(body).data)

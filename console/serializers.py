@@ -80,3 +80,10 @@ class AuditEventSerializer(serializers.ModelSerializer):
             "hash",
         ]
         read_only_fields = fields
+
+
+class OrganizationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    slug = serializers.CharField()
+    role = RoleField(help_text="The caller's role in this organization.")

@@ -219,6 +219,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ALWAYS_EAGER = False
+# Celery beat (production): a heartbeat keeps the console's "worker online" status current.
+CELERY_BEAT_SCHEDULE = {
+    "worker-heartbeat": {"task": "workers.heartbeat", "schedule": 60.0},
+}
 
 LOGGING = {
     "version": 1,

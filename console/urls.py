@@ -12,7 +12,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 from rest_framework.routers import SimpleRouter
 
 from console import api_views
-from console.views import account, audit, dashboard, errors, members, tokens
+from console.views import account, audit, dashboard, errors, health, members, tokens
 
 DOMAIN_APPS = ["vault", "trust", "fusionsets", "builds", "certified", "workers"]
 
@@ -73,6 +73,7 @@ def _domain_patterns(module_name: str, prefix: str) -> list:
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("healthz/", health.healthz, name="healthz"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include(api_patterns)),

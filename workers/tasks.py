@@ -19,3 +19,15 @@ def ping(ping_id: int) -> None:
     )
     if not answered:
         logger.warning("ping %s: no such ping row (database reset?)", ping_id)
+
+
+@shared_task(name="workers.heartbeat", ignore_result=True)
+def heartbeat() -> None:
+    """Scheduled by beat: record that a worker is taking tasks, and forget old pings."""
+    from datetime import timedelta
+
+    from console.models import WorkerPing
+
+    now = timezone.now()
+    WorkerPing.objects.create(requested_at=now, answered_at=now, worker=socket.gethostname())
+    WorkerPing.objects.filter(requested_at__lt=now - timedelta(days=1)).delete()

@@ -51,9 +51,10 @@ def worker_status(request):
     answered = (
         WorkerPing.objects.filter(answered_at__isnull=False).order_by("-answered_at").first()
     )
+    age = int((now - answered.answered_at).total_seconds()) if answered else None
     online = answered is not None and now - answered.answered_at < ONLINE_WITHIN
     return render(
         request,
         "console/_worker_status.html",
-        {"online": online, "answered": answered, "pending": latest},
+        {"online": online, "answered": answered, "age_seconds": age},
     )

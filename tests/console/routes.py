@@ -53,6 +53,7 @@ PUBLIC = "reachable signed out by design"
 
 for route in [
     Route("login", "public", reason=PUBLIC),
+    Route("healthz", "public", reason="liveness check for the load balancer, no tenant data"),
     Route("logout", "public", methods=("post",), reason=PUBLIC),
     Route("invitation-accept", "public", reason="keyed by an unguessable invitation secret"),
     Route("api-schema", "public", reason="describes the API, holds no tenant data"),
