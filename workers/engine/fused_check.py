@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from workers.engine import arsc as resource_table
@@ -190,8 +191,9 @@ def _check_signature(path: Path, inspection: FusedInspection) -> None:
         if signers:
             inspection.signer_sha256 = signers[0].certificate_sha256
             break
-    if verification.problems:
-        first = verification.problems[0]
+    problems = [p for p in verification.problems if p.code != "signature_missing"]
+    if problems:
+        first = problems[0]
         inspection.findings.append(Finding("signature", BROKEN, f"{first.code}: {first.message}"))
 
 
@@ -321,7 +323,7 @@ def _issued_by_any(certificate: x509.Certificate, ca_pem: bytes) -> bool:
     for authority in x509.load_pem_x509_certificates(ca_pem):
         try:
             certificate.verify_directly_issued_by(authority)
-        except (ValueError, TypeError, x509.InvalidSignature):
+        except (ValueError, TypeError, InvalidSignature):
             continue
         return True
     return False

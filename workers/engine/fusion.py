@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from workers.engine import axml, runtime
@@ -244,7 +245,7 @@ def _identity_for(request: FusionRequest) -> IdentityMaterial:
 def _issued_by(leaf: x509.Certificate, ca: x509.Certificate) -> bool:
     try:
         leaf.verify_directly_issued_by(ca)
-    except (ValueError, TypeError, x509.InvalidSignature):
+    except (ValueError, TypeError, InvalidSignature):
         return False
     return True
 
