@@ -49,11 +49,16 @@ class ThreatEventSettings:
 
 @dataclass(frozen=True)
 class FusionRequest:
-    """Everything one fusion applies. Exactly one of ``signer`` and ``signer_fingerprint``."""
+    """Everything one fusion applies. Exactly one of ``signer`` and ``signer_fingerprint``.
+
+    The identity comes either as a PKCS#12 with its password (the CLI) or already decoded as
+    ``identity`` (the build worker, which holds it as sealed PKCS#8 and certificates).
+    """
 
     ca_pem: bytes
-    identity_p12: bytes = field(repr=False)
-    identity_password: bytes = field(repr=False)
+    identity_p12: bytes = field(default=b"", repr=False)
+    identity_password: bytes = field(default=b"", repr=False)
+    identity: IdentityMaterial | None = field(default=None, repr=False)
     pinned_hosts: tuple[str, ...] = ()
     server_ca_pems: tuple[bytes, ...] = ()
     threat_events: ThreatEventSettings = ThreatEventSettings()
@@ -206,7 +211,7 @@ def _signer_sha256(request: FusionRequest) -> bytes:
 
 def _identity_for(request: FusionRequest) -> IdentityMaterial:
     """Load the identity and check it against the CA, so a fused app never ships a dud."""
-    material = load_p12(request.identity_p12, request.identity_password)
+    material = request.identity or load_p12(request.identity_p12, request.identity_password)
     try:
         authorities = x509.load_pem_x509_certificates(request.ca_pem)
     except ValueError:
