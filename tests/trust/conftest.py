@@ -77,16 +77,24 @@ def api_for(cast):  # noqa: F811
     return make
 
 
+STORE_PASSWORD = "Keystore-Pass-9313"
+
+
 @pytest.fixture(scope="session")
-def uploads(ca, tmp_path_factory):
+def keystore(tmp_path_factory):
+    """A keytool PKCS#12 keystore with two RSA keys, 'release' and 'upload' (made once)."""
+    directory = tmp_path_factory.mktemp("keystore")
+    return pki.keytool_keystore(directory, STORE_PASSWORD, aliases=("release", "upload"))
+
+
+@pytest.fixture(scope="session")
+def uploads(ca, keystore):
     """Files a security team would upload, with the passwords that open them."""
-    directory = tmp_path_factory.mktemp("uploads")
     identity_password = "Identity-Pass-4821"
-    store_password = "Keystore-Pass-9313"
     return SimpleNamespace(
         ca_pem=pki.pem(ca.intermediate, ca.root),
         identity=pki.p12(ca.client_key, ca.client, identity_password, cas=[ca.intermediate]),
         identity_password=identity_password,
-        keystore=pki.keytool_keystore(directory, store_password),
-        store_password=store_password,
+        keystore=keystore,
+        store_password=STORE_PASSWORD,
     )

@@ -70,10 +70,10 @@ def test_it_rejects_a_p12_whose_key_does_not_match_its_certificate(ca, tmp_path)
     assert rejected(data, [ca.intermediate]).code == "p12_key_mismatch"
 
 
-def test_it_rejects_a_p12_with_several_keys(ca, tmp_path):
-    data = pki.keytool_keystore(tmp_path, PASSWORD, aliases=("one", "two"))
+def test_it_rejects_a_p12_with_several_keys(ca, keystore):
+    from tests.trust.conftest import STORE_PASSWORD
 
-    error = rejected(data, [ca.intermediate])
+    error = rejected(keystore, [ca.intermediate], password=STORE_PASSWORD)
 
     assert error.code == "p12_several_keys"
 

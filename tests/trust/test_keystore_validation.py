@@ -6,16 +6,9 @@ import pytest
 from cryptography.hazmat.primitives import hashes
 
 from tests.trust import pki
+from tests.trust.conftest import STORE_PASSWORD
 from trust.errors import TrustError
 from trust.validation import parse_sha256_fingerprint, validate_signing_keystore
-
-STORE_PASSWORD = "store-secret-77"
-
-
-@pytest.fixture(scope="module")
-def keystore(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("keystore")
-    return pki.keytool_keystore(directory, STORE_PASSWORD, aliases=("release", "upload"))
 
 
 def test_it_reads_the_alias_and_shows_the_same_fingerprint_as_keytool(keystore, tmp_path):
