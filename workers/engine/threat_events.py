@@ -210,3 +210,8 @@ def render_markdown() -> str:
 
 def _yes(flag: bool) -> str:
     return "yes" if flag else "no"
+
+
+if __name__ == "__main__":
+    # python -m workers.engine.threat_events > docs/threat-events.md
+    print(render_markdown(), end="")

@@ -16,7 +16,7 @@
 .end method
 
 .method static load(Landroid/content/Context;Ljava/util/Properties;)[Ljavax/net/ssl/KeyManager;
-    .registers 9
+    .registers 10
     const-string v0, "signerSha256"
     const-string v1, ""
     invoke-virtual {p1, v0, v1}, Ljava/util/Properties;->getProperty(Ljava/lang/String;Ljava/lang/String;)Ljava/lang/String;
@@ -51,7 +51,7 @@
 # SHA-256 of the signing certificate that matches the build's expected signer. From API 28
 # the current signer comes from SigningInfo (key rotation aware), before from signatures.
 .method static matchingSignerDigest(Landroid/content/Context;Ljava/lang/String;)[B
-    .registers 9
+    .registers 10
     invoke-virtual {p0}, Landroid/content/Context;->getPackageManager()Landroid/content/pm/PackageManager;
     move-result-object v0
     invoke-virtual {p0}, Landroid/content/Context;->getPackageName()Ljava/lang/String;
@@ -147,7 +147,7 @@
 .end method
 
 .method static decrypt([B[B[BLjava/lang/String;)[B
-    .registers 14
+    .registers 15
     # p0 asset, p1 runtime secret half, p2 signer SHA-256, p3 package name
     array-length v0, p0
     const/16 v1, 0x41

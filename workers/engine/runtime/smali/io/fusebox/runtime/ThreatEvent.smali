@@ -15,13 +15,15 @@
 .end method
 
 # Never throws: a Threat-Event that cannot be delivered is logged.
+# Locals v0-v9 keep the v4..v8 argument range clear of the parameters (v10-v13).
 .method static declared-synchronized raise(Landroid/content/Context;Ljava/util/Properties;Ljava/lang/String;Ljava/lang/String;)V
-    .registers 11
-    :try_start
+    .registers 14
     if-nez p1, :have_config
     new-instance p1, Ljava/util/Properties;
     invoke-direct {p1}, Ljava/util/Properties;-><init>()V
     :have_config
+
+    :try_start
     const-string v0, "mode"
     const-string v1, "off"
     invoke-virtual {p1, v0, v1}, Ljava/util/Properties;->getProperty(Ljava/lang/String;Ljava/lang/String;)Ljava/lang/String;
@@ -164,7 +166,7 @@
 # Extras every event carries. Values that need a service are first set to "" so that the
 # key set stays the documented one when a service is missing.
 .method static putDeviceExtras(Landroid/content/Intent;Landroid/content/Context;)V
-    .registers 5
+    .registers 6
     const-string v0, "osVersion"
     sget-object v1, Landroid/os/Build$VERSION;->RELEASE:Ljava/lang/String;
     invoke-static {p0, v0, v1}, Lio/fusebox/runtime/ThreatEvent;->put(Landroid/content/Intent;Ljava/lang/String;Ljava/lang/String;)V
