@@ -6,8 +6,7 @@ from tests.engine import hostile
 from tests.support.android import AppSpec, build_app, missing_android_tools
 
 FIXTURE_SPECS = {
-    "application": AppSpec(package="com.example.withapp", min_sdk=21),
-    "plain": AppSpec(package="com.example.plain", application_class=None, min_sdk=28),
+    # With an Application class, minSdk 21: the shared session ``fixture_app`` is used.
     "multidex": AppSpec(
         package="com.example.multidex",
         application_class="com.example.multidex.MultiApp",
@@ -15,6 +14,7 @@ FIXTURE_SPECS = {
     ),
     "native": AppSpec(
         package="com.example.native",
+        application_class=None,
         native_abis=("arm64-v8a", "armeabi-v7a"),
         min_sdk=28,
         target_sdk=30,
@@ -25,10 +25,10 @@ FIXTURE_SPECS = {
 class _AppShelf:
     """Builds each fixture app the first time a test asks for it, then reuses it."""
 
-    def __init__(self, workdir, keystore):
+    def __init__(self, workdir, keystore, application_app):
         self.workdir = workdir
         self.keystore = keystore
-        self.built = {}
+        self.built = {"application": application_app}
 
     def __getitem__(self, kind):
         if kind not in self.built:
@@ -38,11 +38,13 @@ class _AppShelf:
 
 
 @pytest.fixture(scope="session")
-def engine_apps(android_workdir, rsa_keystore):
-    """Signed fixture apps keyed by kind: application, plain, multidex, native."""
+def engine_apps(android_workdir, rsa_keystore, fixture_app):
+    """Signed fixture apps by kind: ``application`` (Application class, minSdk 21),
+    ``multidex`` (three DEX files) and ``native`` (no Application class, two ABIs, minSdk 28).
+    """
     if missing_android_tools():
         pytest.skip("Debian's Android tools are missing")
-    return _AppShelf(android_workdir, rsa_keystore)
+    return _AppShelf(android_workdir, rsa_keystore, fixture_app)
 
 
 @pytest.fixture(scope="session")

@@ -44,7 +44,7 @@ def test_inspect_prints_readable_facts(engine_apps):
     result = _fusebox("inspect", engine_apps["application"])
 
     assert result.returncode == 0, result.stderr
-    assert "package: com.example.withapp" in result.stdout
+    assert "package: com.example.fixture" in result.stdout
     assert "application class: com.example.fixture.FixtureApp" in result.stdout
     assert "signer v2: CN=Fixture RSA Signer" in result.stdout
 

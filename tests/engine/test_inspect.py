@@ -62,7 +62,7 @@ def _apksigner_certificate_digests(path) -> set[str]:
     return set(re.findall(r"certificate SHA-256 digest: ([0-9a-f]{64})", output))
 
 
-@pytest.mark.parametrize("kind", ["application", "plain", "multidex", "native"])
+@pytest.mark.parametrize("kind", ["application", "multidex", "native"])
 def test_it_reports_what_aapt_reports_for_fixture_apps(engine_apps, kind):
     path = engine_apps[kind]
     expected = _badging(path)
@@ -91,7 +91,7 @@ def test_it_lists_every_dex_file_with_its_size(engine_apps):
 
 
 def test_it_reports_no_application_class_when_there_is_none(engine_apps):
-    assert inspect_apk(engine_apps["plain"]).application_class is None
+    assert inspect_apk(engine_apps["native"]).application_class is None
 
 
 def test_it_reports_the_signer_apksigner_sees_and_the_file_digest(engine_apps):

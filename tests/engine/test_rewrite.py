@@ -44,7 +44,7 @@ def _raw_entries(path) -> dict[str, tuple[int, int, bytes]]:
     return found
 
 
-@pytest.mark.parametrize("kind", ["application", "plain", "multidex", "native"])
+@pytest.mark.parametrize("kind", ["application", "multidex", "native"])
 def test_it_rewrites_fixture_apps_aligned_with_identical_compressed_entries(
     engine_apps, tmp_path, kind
 ):
