@@ -169,3 +169,12 @@ def test_it_escapes_markup_in_the_facts():
 )
 def test_it_formats_durations_for_people(milliseconds, text):
     assert format_duration(milliseconds) == text
+
+
+def test_it_lets_a_long_unbroken_token_wrap_inside_an_audit_cell():
+    facts = sample_report_dict(audit_events=1)
+    facts["audit_events"][0]["summary"] = "uploaded " + "A" * 90
+
+    html = render_report_html(Report.from_dict(facts))
+
+    assert "uploaded " + "\u200b".join(["A" * 30] * 3) in html
