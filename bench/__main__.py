@@ -8,7 +8,7 @@ import argparse
 import importlib
 import sys
 
-BENCHMARKS = ("container",)
+BENCHMARKS = ("container", "fusion")
 
 
 def main(argv: list[str] | None = None) -> int:
