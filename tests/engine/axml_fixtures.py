@@ -34,6 +34,11 @@ NOT_BYTE_IDENTICAL = {
     # Godot's exporter pads the UTF-16 string pool with 4 bytes more than aapt would.
     "org.sajeg.fallingblocks_3.apk",
 }
+NOT_BYTE_IDENTICAL_RESOURCES = {
+    # An old aapt left idIndex 0 although the element has android:id; aapt2 and current
+    # aapt point it at android:id, which is what the writer does.
+    ("org.dyndns.fules.ck_20.apk", "res/layout/filepicker.xml"),
+}
 
 
 def corpus_entry(name: str, entry: str) -> bytes:

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from tests.engine.axml_fixtures import (
     ACCEPTED_CORPUS,
     NOT_BYTE_IDENTICAL,
+    NOT_BYTE_IDENTICAL_RESOURCES,
     aapt,
     corpus_entry,
     write_apk,
@@ -83,6 +84,39 @@ def test_it_round_trips_every_accepted_corpus_manifest(name):
     assert axml.parse(written) == document
     if name not in NOT_BYTE_IDENTICAL:
         assert written == original
+
+
+@pytest.mark.parametrize("name", ACCEPTED_CORPUS)
+def test_it_round_trips_every_binary_xml_resource_of_the_corpus(name):
+    with zipfile.ZipFile(corpus_file(name)) as archive:
+        documents = {
+            info.filename: archive.read(info)
+            for info in archive.infolist()
+            if info.filename.startswith("res/") and info.filename.endswith(".xml")
+        }
+
+    for path, original in documents.items():
+        if not original.startswith(b"\x03\x00"):
+            continue
+        document = axml.parse(original)
+        written = axml.serialize(document)
+        assert axml.parse(written) == document, path
+        if (name, path) not in NOT_BYTE_IDENTICAL_RESOURCES:
+            assert written == original, path
+
+
+def test_a_string_attribute_without_raw_text_keeps_its_typed_value():
+    document = small_document()
+    compiled = Attribute.string("label", "Compiled", 0x01010001)
+    compiled.raw_in_file = False
+    document.root.find("application").attributes.append(compiled)
+
+    written = axml.serialize(document)
+    label = axml.parse(written).find("application").attribute("label")
+
+    assert label.value == "Compiled"
+    assert label.raw_in_file is False
+    assert axml.serialize(axml.parse(written)) == written
 
 
 def test_it_rejects_the_manifest_with_zero_sized_end_namespace_chunks():

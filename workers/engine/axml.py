@@ -87,6 +87,9 @@ class Attribute:
     value_type: int
     data: int
     raw: str | None = None
+    # aapt2 drops the raw text of compiled string attributes in res/xml files; the string
+    # then lives only in the typed value, and is written back the same way.
+    raw_in_file: bool = True
 
     @classmethod
     def string(cls, name, text, resource_id=None, namespace=ANDROID_NS) -> "Attribute":
@@ -418,10 +421,12 @@ class _TreeBuilder:
             raise reader.fail("an attribute value is not 8 bytes", offset)
         name = reader.string(name_index, offset)
         raw = reader.string(raw_index, offset, allow_none=True)
+        raw_in_file = True
         if value_type == TYPE_STRING:
             typed = reader.string(data, offset)
-            if raw is None or raw != typed:
+            if raw is not None and raw != typed:
                 raise reader.fail(f"string attribute '{name}' has two different values", offset)
+            raw_in_file, raw = raw is not None, typed
         resource_map = reader.resource_map or []
         resource_id = None
         if name_index < len(resource_map) and resource_map[name_index]:
@@ -433,6 +438,7 @@ class _TreeBuilder:
             value_type=value_type,
             data=data,
             raw=raw,
+            raw_in_file=raw_in_file,
         )
 
     def end_element(self, offset: int, ext: int, line: int) -> None:

@@ -29,6 +29,8 @@ from workers.engine.axml import (
 )
 from workers.engine.string_pool import StringPool, StringPoolError, encode_string_pool
 
+ANDROID_ID_ATTRIBUTE = 0x010100D0
+
 
 def sorted_attributes(attributes: list[Attribute]) -> list[Attribute]:
     """aapt's order: by resource id ascending, attributes without an id after, kept in order."""
@@ -87,7 +89,10 @@ class _PoolBuilder:
         self.plain_index.setdefault(text, index)
 
     def index(self, text: str | None) -> int:
-        return NO_INDEX if text is None else self.any_index[text]
+        """Plain strings prefer the unmapped part of the pool, as aapt lays them out."""
+        if text is None:
+            return NO_INDEX
+        return self.plain_index.get(text, self.any_index[text])
 
     def name_index(self, attribute: Attribute) -> int:
         if attribute.resource_id is None:
@@ -111,11 +116,12 @@ def _attribute_bytes(pool: _PoolBuilder, attribute: Attribute) -> bytes:
         if attribute.raw is None:
             raise AxmlError(f"string attribute '{attribute.name}' has no value to write")
         data = pool.index(attribute.raw)
+    raw = attribute.raw if attribute.raw_in_file else None
     return struct.pack(
         "<IIIHBBI",
         pool.index(attribute.namespace),
         pool.name_index(attribute),
-        pool.index(attribute.raw),
+        pool.index(raw),
         8,
         0,
         attribute.value_type,
@@ -124,8 +130,11 @@ def _attribute_bytes(pool: _PoolBuilder, attribute: Attribute) -> bytes:
 
 
 def _special_index(attributes: list[Attribute], name: str) -> int:
+    """1-based position of android:id, or of the plain class/style attribute (aapt's rule)."""
     for position, attribute in enumerate(attributes, start=1):
-        if attribute.namespace is None and attribute.name == name:
+        if name == "id" and attribute.resource_id == ANDROID_ID_ATTRIBUTE:
+            return position
+        if name != "id" and attribute.namespace is None and attribute.name == name:
             return position
     return 0
 
