@@ -1,0 +1,173 @@
+"""DEV-API tokens: shown once, stored hashed, role-scoped, expiring, revocable, last use kept."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from console.models import ApiToken, AuditEvent, hash_secret
+from console.tokens import create_token, revoke_token
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_console_shows_a_new_key_once_and_stores_only_its_hash(client, cast):
+    client.force_login(cast.a.user("owner"))
+
+    created = client.post(reverse("tokens"), {"name": "release pipeline", "role": "devops"})
+    first = client.get(created.url).content.decode()
+    second = client.get(reverse("tokens")).content.decode()
+
+    token = ApiToken.unscoped.get(name="release pipeline")
+    key = next(word for word in first.split(">") if word.startswith("fbx_")).split("<")[0]
+    assert token.key_hash == hash_secret(key)
+    assert key not in second
+    assert token.prefix in second
+    event = AuditEvent.unscoped.get(action="token.created")
+    assert key not in str(event.changes) and key not in event.actor_label
+
+
+def _api(client, key, url="/api/v1/organization/", header=None):
+    return client.get(url, HTTP_AUTHORIZATION=header if header is not None else f"Token {key}")
+
+
+def test_the_api_accepts_the_token_keyword_and_the_bare_key(client, cast):
+    _token, key = create_token(cast.a.organization, name="ci", role="devops")
+
+    with_keyword = _api(client, key)
+    bare = _api(client, key, header=key)
+
+    assert with_keyword.status_code == 200
+    assert with_keyword.json() == {
+        "id": cast.a.organization.pk,
+        "name": "Org A",
+        "slug": "org-a",
+        "role": "devops",
+    }
+    assert bare.status_code == 200
+
+
+def test_it_records_when_a_token_was_last_used(client, cast):
+    token, key = create_token(cast.a.organization, name="ci", role="devops")
+
+    _api(client, key)
+
+    token.refresh_from_db()
+    assert timezone.now() - token.last_used_at < timedelta(seconds=10)
+
+
+@pytest.mark.parametrize("state", ["revoked", "expired", "wrong"])
+def test_it_refuses_a_revoked_expired_or_unknown_key_with_a_clear_error(client, cast, state):
+    token, key = create_token(cast.a.organization, name="ci", role="devops")
+    if state == "revoked":
+        revoke_token(token, actor=cast.a.user("owner"))
+    elif state == "expired":
+        ApiToken.unscoped.filter(pk=token.pk).update(expires_at=timezone.now())
+    else:
+        key = key[:-4] + "AAAA"
+
+    response = _api(client, key)
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "invalid_token"
+
+
+def test_a_token_acts_with_its_role_only(client, cast):
+    _token, key = create_token(cast.a.organization, name="auditor bot", role="auditor")
+
+    listing = client.get("/api/v1/audit-events/", HTTP_AUTHORIZATION=f"Token {key}")
+    creating = client.post(
+        "/api/v1/tokens/",
+        {"name": "escalate", "role": "owner"},
+        HTTP_AUTHORIZATION=f"Token {key}",
+        content_type="application/json",
+    )
+
+    assert listing.status_code == 200
+    assert creating.status_code == 403
+    assert creating.json()["code"] == "permission_denied"
+
+
+def test_an_owner_token_creates_a_token_through_the_api_and_sees_the_key_once(client, cast):
+    _token, key = create_token(cast.a.organization, name="admin bot", role="owner")
+    auth = {"HTTP_AUTHORIZATION": f"Token {key}"}
+
+    created = client.post(
+        "/api/v1/tokens/",
+        {"name": "nightly", "role": "devops"},
+        content_type="application/json",
+        **auth,
+    )
+    listed = client.get("/api/v1/tokens/", **auth)
+
+    assert created.status_code == 201
+    new_key = created.json()["key"]
+    assert _api(client, new_key).json()["role"] == "devops"
+    assert new_key not in listed.content.decode()
+    event = AuditEvent.unscoped.get(action="token.created", target_label__startswith="nightly")
+    assert event.actor_kind == "token"
+
+
+def test_deleting_a_token_through_the_api_revokes_it(client, cast):
+    _token, key = create_token(cast.a.organization, name="admin bot", role="owner")
+    victim, victim_key = create_token(cast.a.organization, name="old", role="devops")
+
+    response = client.delete(f"/api/v1/tokens/{victim.pk}/", HTTP_AUTHORIZATION=f"Token {key}")
+
+    assert response.status_code == 204
+    assert _api(client, victim_key).status_code == 401
+    assert ApiToken.unscoped.filter(pk=victim.pk, revoked_at__isnull=False).exists()
+
+
+def test_api_errors_have_a_code_and_a_detail(client, cast):
+    _token, key = create_token(cast.a.organization, name="admin bot", role="owner")
+    auth = {"HTTP_AUTHORIZATION": f"Token {key}"}
+
+    missing = client.get("/api/v1/tokens/999999/", **auth)
+    invalid = client.post(
+        "/api/v1/invitations/", {"email": "nope"}, content_type="application/json", **auth
+    )
+    anonymous = client.get("/api/v1/tokens/")
+
+    assert missing.status_code == 404 and missing.json()["code"] == "not_found"
+    assert invalid.status_code == 400 and invalid.json()["code"] == "invalid"
+    assert set(invalid.json()["fields"]) == {"email", "role"}
+    assert anonymous.status_code in {401, 403} and "detail" in anonymous.json()
+
+
+def test_an_engine_error_becomes_a_422_with_its_code(rf):
+    from rest_framework.views import APIView
+
+    from console.api import exception_handler
+    from workers.engine.errors import GateError
+
+    response = exception_handler(
+        GateError("the APK has two entries named classes.dex", code="duplicate_entry"),
+        {"view": APIView(), "request": rf.get("/")},
+    )
+
+    assert response.status_code == 422
+    assert response.data == {
+        "code": "duplicate_entry",
+        "detail": "the APK has two entries named classes.dex",
+    }
+
+
+def test_the_api_throttles_per_organization(client, cast, monkeypatch):
+    from django.core.cache import cache
+
+    from console.api_auth import OrganizationRateThrottle
+
+    monkeypatch.setattr(OrganizationRateThrottle, "THROTTLE_RATES", {"organization": "3/minute"})
+    cache.clear()
+    try:
+        keys = [create_token(cast.a.organization, name=f"t{i}", role="owner")[1] for i in range(2)]
+        other = create_token(cast.b.organization, name="b", role="owner")[1]
+        codes = [_api(client, keys[i % 2]).status_code for i in range(4)]
+        other_code = _api(client, other).status_code
+    finally:
+        cache.clear()
+
+    assert codes == [200, 200, 200, 429]
+    assert other_code == 200, "another organization has its own budget"
