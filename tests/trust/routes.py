@@ -1,5 +1,6 @@
 """Trust material's entries in the isolation matrix (console pages and DEV-API)."""
 
+import uuid
 from functools import cache
 
 from console.tenancy import scope
@@ -78,6 +79,13 @@ def _name(item):
     return item.name
 
 
+def _uuid_kwargs(item):
+    """Trust rows have UUID keys; a placeholder integer id (the role matrix uses pk=1) maps
+    to a UUID so that the URL still reverses."""
+    pk = item.pk if isinstance(item.pk, uuid.UUID) else uuid.UUID(int=item.pk)
+    return {"pk": pk}
+
+
 SECURITY = "security"
 
 for factory, noun in [
@@ -87,9 +95,20 @@ for factory, noun in [
     (fingerprint, "fingerprint"),
 ]:
     register(Route(f"trust-{noun}-create", "page", role=SECURITY))
-    register(Route(f"trust-{noun}-detail", "object", factory=factory, role=SECURITY))
     register(
-        Route(f"trust-{noun}-delete", "object", methods=("post",), factory=factory, role=SECURITY)
+        Route(
+            f"trust-{noun}-detail", "object", factory=factory, role=SECURITY, kwargs=_uuid_kwargs
+        )
+    )
+    register(
+        Route(
+            f"trust-{noun}-delete",
+            "object",
+            methods=("post",),
+            factory=factory,
+            role=SECURITY,
+            kwargs=_uuid_kwargs,
+        )
     )
     register(Route(f"api-trust-{noun}-list", "list", factory=factory, marker=_name, role=SECURITY))
     register(
@@ -99,12 +118,20 @@ for factory, noun in [
             methods=("get", "delete"),
             factory=factory,
             role=SECURITY,
+            kwargs=_uuid_kwargs,
         )
     )
 
 register(Route("trust", "list", factory=ca, marker=_name, role=SECURITY))
 register(
-    Route("trust-identity-issue", "object", methods=("get", "post"), factory=ca, role=SECURITY)
+    Route(
+        "trust-identity-issue",
+        "object",
+        methods=("get", "post"),
+        factory=ca,
+        role=SECURITY,
+        kwargs=_uuid_kwargs,
+    )
 )
 register(
     Route(
@@ -113,11 +140,26 @@ register(
         methods=("get", "post"),
         factory=identity,
         role=SECURITY,
+        kwargs=_uuid_kwargs,
     )
 )
-register(Route("api-trust-ca-issue", "object", methods=("post",), factory=ca, role=SECURITY))
 register(
     Route(
-        "api-trust-identity-replace", "object", methods=("post",), factory=identity, role=SECURITY
+        "api-trust-ca-issue",
+        "object",
+        methods=("post",),
+        factory=ca,
+        role=SECURITY,
+        kwargs=_uuid_kwargs,
+    )
+)
+register(
+    Route(
+        "api-trust-identity-replace",
+        "object",
+        methods=("post",),
+        factory=identity,
+        role=SECURITY,
+        kwargs=_uuid_kwargs,
     )
 )
