@@ -9,6 +9,7 @@ from loguru import logger
 from tests.engine.axml_fixtures import (
     ACCEPTED_CORPUS,
     aapt,
+    corpus_entry,
     make_ca_pem,
     read_entries,
     resource_value,
@@ -373,3 +374,25 @@ def test_it_refuses_a_manifest_for_another_package():
         )
 
     assert raised.value.code == "package_mismatch"
+
+
+def test_the_app_s_cleartext_choice_survives_the_new_configuration():
+    application = _application(None)
+    application.attributes.append(axml.Attribute.boolean("usesCleartextTraffic", True, 0x010104EC))
+    manifest = axml.serialize(_manifest(application))
+    table = corpus_entry("UnCrackable-Level1.apk", "resources.arsc")
+
+    patch = patch_app_resources(
+        manifest,
+        table,
+        {}.__getitem__,
+        package="com.example.unit",
+        provider_class=PROVIDER,
+        authority="com.example.unit.fusebox",
+        init_order=1,
+        pinned_hosts=["api.example.com"],
+    )
+
+    config = axml.parse(patch.new_files["res/xml/fusebox_network_security_config.xml"])
+    assert config.find("base-config").get("cleartextTrafficPermitted", None) is True
+    assert "usesCleartextTraffic is kept" in " ".join(patch.summary)

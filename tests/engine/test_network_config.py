@@ -186,3 +186,20 @@ def test_a_configuration_with_another_root_is_refused():
         build_network_security_config(["a.example.com"], None, other)
 
     assert raised.value.code == "network_config_invalid"
+
+
+@pytest.mark.parametrize("permitted", [True, False])
+def test_a_new_configuration_keeps_the_app_s_cleartext_setting(permitted):
+    document, _ = build_network_security_config(
+        ["a.example.com"], None, None, app_cleartext_permitted=permitted
+    )
+
+    base = document.find("base-config")
+    assert base.get("cleartextTrafficPermitted", None) is permitted
+    assert document.find("domain-config").get("cleartextTrafficPermitted", None) is False
+
+
+def test_a_new_configuration_without_an_app_setting_has_no_base_config():
+    document, _ = build_network_security_config(["a.example.com"], None, None)
+
+    assert document.find("base-config") is None

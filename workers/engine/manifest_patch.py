@@ -323,9 +323,19 @@ def _add_network_config(doc, arsc, read_entry, pinned_hosts, server_ca_pems, sum
         arsc, ca_resource_id = resource_table.add_file_resource(
             arsc, "raw", CA_RESOURCE_NAME, CA_FILE_PATH, package
         )
+    application = _application(doc, create=True)
+    cleartext = application.attribute("usesCleartextTraffic")
     config, extra_files = build_network_security_config(
-        pinned_hosts, server_ca_pems, existing, ca_resource_id=ca_resource_id
+        pinned_hosts,
+        server_ca_pems,
+        existing,
+        ca_resource_id=ca_resource_id,
+        app_cleartext_permitted=None if cleartext is None else bool(cleartext.value),
     )
+    if existing is None and cleartext is not None:
+        summary.append(
+            "Network security config: the app's usesCleartextTraffic is kept as its base-config"
+        )
     arsc, config_id = resource_table.add_file_resource(
         arsc, "xml", CONFIG_RESOURCE_NAME, CONFIG_FILE_PATH, package
     )

@@ -199,11 +199,14 @@ def build_network_security_config(
     existing: Document | None,
     *,
     ca_resource_id: int | None = None,
+    app_cleartext_permitted: bool | None = None,
 ) -> tuple[Document, dict[str, bytes]]:
     """The merged configuration and the files it needs (the server CA as a raw resource).
 
     Without ``ca_resource_id`` the trust anchor's ``src`` is left for ``link_server_ca``
-    to fill in once the raw resource has an id.
+    to fill in once the raw resource has an id. ``app_cleartext_permitted`` is the app's
+    ``android:usesCleartextTraffic``: Android ignores that attribute once a configuration
+    exists, so a new configuration carries it over as its base-config.
     """
     domains = _domains(pinned_hosts)
     certificates = load_server_cas(server_ca_pems) if server_ca_pems else []
@@ -212,6 +215,11 @@ def build_network_security_config(
 
     if existing is None:
         document = Document(root=_node(ROOT_NAME))
+        if app_cleartext_permitted is not None:
+            base = _node(
+                "base-config", [_flag("cleartextTrafficPermitted", app_cleartext_permitted)]
+            )
+            document.root.children.append(base)
     else:
         if existing.root.name != ROOT_NAME:
             raise RejectedInput(
