@@ -137,6 +137,10 @@ def _sign(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
+    from workers.engine.gate import check_apk
+
+    # The gate first: it bounds the work (zip bombs, entry counts) before anything inflates.
+    gate_report = check_apk(args.apk)
     report = verify_apk(args.apk)
     for scheme in report.schemes:
         for signer in report.signers[scheme]:
@@ -148,19 +152,17 @@ def _verify(args: argparse.Namespace) -> int:
         print(f"note: {note}")
     report.raise_for_problems()
 
-    alignment_problems = _alignment_problems(args.apk)
+    alignment_problems = _alignment_problems(args.apk, gate_report)
     if alignment_problems:
         raise RejectedInput("; ".join(alignment_problems[:3]), code="zip_misaligned")
     print(f"verified: {', '.join(report.schemes)}; alignment ok")
     return EXIT_OK
 
 
-def _alignment_problems(path: Path) -> list[str]:
-    try:
-        from workers.engine.rewrite import check_alignment
-    except ImportError:
-        return []
-    return check_alignment(path)
+def _alignment_problems(path: Path, gate_report) -> list[str]:
+    from workers.engine.rewrite import check_alignment
+
+    return check_alignment(path, gate_report)
 
 
 def min_sdk_from_manifest(manifest: bytes) -> int | None:

@@ -178,6 +178,7 @@ def iter_entry_data(handle: BinaryIO, entry: CentralEntry) -> Iterator[bytes]:
         raise malformed(f"{entry.name} uses compression method {entry.method}")
     inflater = zlib.decompressobj(-15) if entry.method == 8 else None
     remaining = entry.compressed_size
+    produced = 0
     while remaining > 0:
         chunk = handle.read(min(READ_CHUNK, remaining))
         if not chunk:
@@ -187,7 +188,12 @@ def iter_entry_data(handle: BinaryIO, entry: CentralEntry) -> Iterator[bytes]:
             yield chunk
             continue
         while chunk:
-            yield inflater.decompress(chunk, READ_CHUNK)
+            data = inflater.decompress(chunk, READ_CHUNK)
+            produced += len(data)
+            if produced > entry.uncompressed_size:
+                # A bomb must not run verification for hours: stop at the declared size.
+                raise malformed(f"{entry.name} inflates past its declared size")
+            yield data
             chunk = inflater.unconsumed_tail
     if inflater is not None:
         yield inflater.flush()

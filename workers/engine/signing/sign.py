@@ -12,6 +12,7 @@ import os
 import struct
 import tempfile
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -112,17 +113,19 @@ def _write_signed(reader, writer, size: int, signer: Signer, with_v1: bool, v1_h
             code="apk_malformed",
         )
 
-    new_entries = []
-    if with_v1:
-        digests = [
-            (entry.name, _entry_digest(reader, entry, v1_hash))
-            for entry in entries
-            if jar.needs_manifest_digest(entry.name)
-        ]
-        new_entries = jar.signature_entries(digests, signer, v1_hash)
+    # The JAR digests (inflate + hash every entry) run in a second thread while this one
+    # copies and hashes the entries for v2/v3: both release the GIL, so two cores share it.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        jar_digests = (
+            pool.submit(_manifest_digests, Path(reader.name), entries, v1_hash)
+            if with_v1
+            else None
+        )
+        content = signing_block.ChunkedDigest("sha256")
+        _copy(reader, writer, apk.entries_end, content)
+        digests = jar_digests.result() if jar_digests is not None else None
+    new_entries = jar.signature_entries(digests, signer, v1_hash) if with_v1 else []
 
-    content = signing_block.ChunkedDigest("sha256")
-    _copy(reader, writer, apk.entries_end, content)
     offset = apk.entries_end
     records = []
     for name, data in new_entries:
@@ -160,6 +163,15 @@ def _write_signed(reader, writer, size: int, signer: Signer, with_v1: bool, v1_h
     writer.write(block)
     writer.write(central_directory)
     writer.write(signing_block.eocd_pointing_at(eocd, offset + len(block)))
+
+
+def _manifest_digests(source: Path, entries, hash_name: str) -> list[tuple[str, bytes]]:
+    with source.open("rb") as reader:
+        return [
+            (entry.name, _entry_digest(reader, entry, hash_name))
+            for entry in entries
+            if jar.needs_manifest_digest(entry.name)
+        ]
 
 
 def _entry_digest(reader, entry: layout.CentralEntry, hash_name: str) -> bytes:

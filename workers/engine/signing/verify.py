@@ -5,8 +5,10 @@ uploads, so it reports what it cannot check instead of raising: the only excepti
 leaves ``verify_apk`` is ``OSError`` for a file that cannot be opened.
 """
 
+import contextlib
 import logging
 import struct
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from workers.engine.errors import VerificationError
@@ -77,16 +79,17 @@ def _verify(handle, size: int, report: VerificationReport) -> None:
     needed: set[str] = set()
     for pair_id, value in pairs:
         if pair_id in SCHEME_IDS:
-            needed |= schemes.scheme_needed_hashes(value)
-    digests: dict[str, bytes] = {}
-    if needed:
-        digests = signing_block.digest_file_sections(
-            handle,
-            apk.block_offset,
-            (apk.cd_offset, apk.cd_size),
-            signing_block.eocd_pointing_at(apk.eocd, apk.block_offset),
-            sorted(needed),
-        )
+            with contextlib.suppress(Exception):  # a damaged block is reported below
+                needed |= schemes.scheme_needed_hashes(value)
+
+    # The content digests and the v1 check each read the whole file; hashlib and zlib
+    # release the GIL, so they run side by side. v1 problems are listed after the others.
+    v1_report = VerificationReport(path=report.path)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(_content_digests, report.path, apk, needed) if needed else None
+        if jar_verify.has_v1_signature(entries):
+            v1_report.signers["v1"] = _verify_v1(handle, entries, v1_report, block_ids)
+        digests = pending.result() if pending is not None else {}
 
     for pair_id, value in pairs:
         scheme = SCHEME_IDS.get(pair_id)
@@ -94,19 +97,38 @@ def _verify(handle, size: int, report: VerificationReport) -> None:
             continue
         try:
             found = schemes.verify_scheme(scheme, value, digests.__getitem__, report, block_ids)
-        except (schemes.MalformedBlock, ValueError, struct.error) as error:
-            report.add_problem("signature_malformed", f"the {scheme} block is damaged: {error}")
+        except Exception as error:  # any parse failure of one scheme is that scheme's problem
+            report.add_problem("signature_malformed", f"{scheme}: {_damaged(error)}")
             continue
         report.signers.setdefault(scheme, []).extend(found)
 
-    if jar_verify.has_v1_signature(entries):
-        try:
-            report.signers["v1"] = jar_verify.verify_v1(handle, entries, report, block_ids)
-        except VerificationError as error:
-            report.add_problem(error.code, f"v1: {error.message}")
-        except Exception as error:  # as above: a damaged v1 signature is reported
-            report.add_problem("signature_malformed", f"v1: {_damaged(error)}")
+    if "v1" in v1_report.signers:
+        report.signers["v1"] = v1_report.signers["v1"]
+    for problem in v1_report.problems:
+        report.add_problem(problem.code, problem.message)
+    report.notes.extend(v1_report.notes)
     _check_same_signers(report)
+
+
+def _content_digests(path: Path, apk: layout.ApkLayout, hash_names) -> dict[str, bytes]:
+    with path.open("rb") as handle:
+        return signing_block.digest_file_sections(
+            handle,
+            apk.block_offset,
+            (apk.cd_offset, apk.cd_size),
+            signing_block.eocd_pointing_at(apk.eocd, apk.block_offset),
+            sorted(hash_names),
+        )
+
+
+def _verify_v1(handle, entries, report: VerificationReport, block_ids: set[int]):
+    try:
+        return jar_verify.verify_v1(handle, entries, report, block_ids)
+    except VerificationError as error:
+        report.add_problem(error.code, f"v1: {error.message}")
+    except Exception as error:  # as for the schemes: a damaged v1 signature is reported
+        report.add_problem("signature_malformed", f"v1: {_damaged(error)}")
+    return []
 
 
 def _damaged(error: Exception) -> str:
