@@ -358,8 +358,9 @@ def test_it_refuses_an_extra_dex_file_without_dex_magic(tmp_path, small_app):
     assert _refusal(tmp_path, data).code == "dex_malformed"
 
 
-def test_it_refuses_an_android_app_bundle_with_a_clear_reason(tmp_path, small_app):
-    data = hostile.with_entry(small_app, RawEntry(b"BundleConfig.pb", b"\x0a\x00"))
+@pytest.mark.parametrize("marker", [b"BundleConfig.pb", b"base/manifest/AndroidManifest.xml"])
+def test_it_refuses_an_android_app_bundle_with_a_clear_reason(tmp_path, small_app, marker):
+    data = hostile.with_entry(small_app, RawEntry(marker, b"\x0a\x00"))
 
     error = _refusal(tmp_path, data)
 

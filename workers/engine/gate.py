@@ -27,7 +27,6 @@ logger = logging.getLogger(__name__)
 MANIFEST_NAME = "AndroidManifest.xml"
 DEX_NAME = re.compile(r"classes\d*\.dex")
 RESOURCES_NAME = "resources.arsc"
-BUNDLE_MARKERS = ("BundleConfig.pb", "base/manifest/AndroidManifest.xml")
 S_IFMT = 0o170000
 S_IFLNK = 0o120000
 UNIX_HOSTS = (3, 19)
@@ -235,8 +234,7 @@ def check_entry_name(raw: bytes, max_bytes: int) -> str:
 
 
 def _refuse_bundles(names: Iterable[str]) -> None:
-    present = set(names)
-    if any(marker in present for marker in BUNDLE_MARKERS):
+    if any(name == "BundleConfig.pb" or name.startswith("base/manifest/") for name in names):
         raise RejectedInput(
             "this is an Android App Bundle (.aab); upload a universal or base APK built "
             "from it (bundletool build-apks --mode=universal)",

@@ -1,8 +1,8 @@
 """What an accepted APK declares: identity, SDK levels, components, code and signers.
 
 Runs androguard only after the gate accepted the file, because androguard has no
-decompression limits of its own. Signers come from the engine's own verifier when it is
-installed, so ``fusebox inspect`` and ``fusebox verify`` agree.
+decompression limits of its own. Signers come from the engine's own verifier, so
+``fusebox inspect`` and ``fusebox verify`` agree.
 """
 
 import hashlib
@@ -13,6 +13,7 @@ from pathlib import Path
 from workers.engine.errors import GateError
 from workers.engine.gate import GateReport, check_apk
 from workers.engine.limits import GateLimits
+from workers.engine.signing.verify import verify_apk
 
 logger = logging.getLogger(__name__)
 
@@ -154,11 +155,6 @@ def _is_true(value) -> bool:
 
 
 def _signers(path: Path) -> tuple[dict[str, list[Signer]], list[str]]:
-    try:
-        from workers.engine.signing.verify import verify_apk
-    except ImportError:
-        return _androguard_signers(path), []
-
     report = verify_apk(path)
     signers = {
         scheme: [Signer(scheme, item.subject, item.certificate_sha256) for item in items]
@@ -167,25 +163,3 @@ def _signers(path: Path) -> tuple[dict[str, list[Signer]], list[str]]:
     }
     problems = [f"{problem.code}: {problem.message}" for problem in report.problems]
     return signers, problems
-
-
-def _androguard_signers(path: Path) -> dict[str, list[Signer]]:
-    apk = _androguard_apk(path)
-    readers = {
-        "v1": apk.get_certificates_v1,
-        "v2": apk.get_certificates_v2,
-        "v3": apk.get_certificates_v3,
-    }
-    signers = {}
-    for scheme, read in readers.items():
-        certificates = read() or []
-        if certificates:
-            signers[scheme] = [
-                Signer(
-                    scheme,
-                    certificate.subject.human_friendly,
-                    hashlib.sha256(certificate.dump()).hexdigest(),
-                )
-                for certificate in certificates
-            ]
-    return signers
