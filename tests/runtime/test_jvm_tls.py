@@ -67,6 +67,7 @@ def installed(runtime_jar, jvm_stubs, sealed_assets, signer_files, trust_store, 
             own_context(servers["client_ca"], test_pki),
             own_context(servers["other_ca"], test_pki),
             https(servers["no_client_auth"]),
+            own_context(servers["client_ca"], test_pki).replace("own:", "own-no-keys:", 1),
         ],
         trust_store=trust_store,
     )
@@ -104,6 +105,14 @@ def test_a_server_that_does_not_ask_for_a_certificate_is_unaffected(installed):
     assert run.results[3]["ok"], run.results[3]
     assert run.results[3]["body"] == "subject=None\n"
     assert handshakes["no_client_auth"][0].error is None
+
+
+def test_key_managers_the_app_passes_itself_are_kept(installed):
+    run, handshakes = installed
+
+    assert not run.results[4]["ok"]
+    assert handshakes["client_ca"][2].subject is None
+    assert "PEER_DID_NOT_RETURN_A_CERTIFICATE" in handshakes["client_ca"][2].error
 
 
 def test_the_provider_is_first_and_serves_the_default_context(installed):

@@ -37,6 +37,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import javax.net.ssl.HttpsURLConnection;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
@@ -48,7 +49,8 @@ import javax.net.ssl.TrustManagerFactory;
  * Arguments: ASSETS_DIR SIGNER_CERT_DER PACKAGE PERMISSIONS(comma list or "-") ACTION...
  * where ACTION is "https:URL" (HttpsURLConnection with the default factory) or
  * "own:HOST:PORT:SERVER_CA_PEM" (a client that builds its own SSLContext with
- * SSLContext.getInstance("TLS").init(null, trustManagers, null)). Prints one JSON object.
+ * SSLContext.getInstance("TLS").init(null, trustManagers, null)) or "own-no-keys:..." (the
+ * same with the app's own, empty, key managers). Prints one JSON object.
  */
 public final class RuntimeDriver {
     private static final List<Intent> BROADCASTS = new ArrayList<>();
@@ -124,7 +126,11 @@ public final class RuntimeDriver {
                 body = fetch(action.substring("https:".length()));
             } else if (action.startsWith("own:")) {
                 String[] parts = action.split(":", 4);
-                body = ownContext(parts[1], Integer.parseInt(parts[2]), parts[3]);
+                body = ownContext(parts[1], Integer.parseInt(parts[2]), parts[3], null);
+            } else if (action.startsWith("own-no-keys:")) {
+                String[] parts = action.split(":", 4);
+                body = ownContext(parts[1], Integer.parseInt(parts[2]), parts[3],
+                        new KeyManager[0]);
             } else {
                 throw new IllegalArgumentException("unknown action " + action);
             }
@@ -145,7 +151,8 @@ public final class RuntimeDriver {
     }
 
     /** What OkHttp, Retrofit and Volley do: their own context over the given trust managers. */
-    private static String ownContext(String host, int port, String serverCaPem) throws Exception {
+    private static String ownContext(String host, int port, String serverCaPem,
+            KeyManager[] keyManagers) throws Exception {
         KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
         trust.load(null, null);
         try (InputStream in = new FileInputStream(serverCaPem)) {
@@ -156,7 +163,7 @@ public final class RuntimeDriver {
                 TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(trust);
         SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, tmf.getTrustManagers(), null);
+        context.init(keyManagers, tmf.getTrustManagers(), null);
 
         try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(host, port)) {
             socket.setSoTimeout(5000);
