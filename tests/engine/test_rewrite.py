@@ -243,3 +243,19 @@ def test_it_writes_sizes_in_local_headers_for_entries_that_had_data_descriptors(
         _raw_entries(output)["assets/streamed.txt"][2]
         == _raw_entries(source)["assets/streamed.txt"][2]
     )
+
+
+def test_it_lets_a_dropped_entry_be_added_back_with_new_content(tmp_path, small_app):
+    output = tmp_path / "out.apk"
+
+    report = rewrite_apk(
+        small_app,
+        output,
+        drop=lambda name: name == "classes.dex",
+        add={"classes.dex": b"dex\n035\x00" + bytes(200)},
+    )
+
+    assert "classes.dex" in report.dropped
+    with zipfile.ZipFile(output) as archive:
+        assert archive.namelist().count("classes.dex") == 1
+        assert archive.read("classes.dex") == b"dex\n035\x00" + bytes(200)

@@ -30,6 +30,7 @@ SIGNATURE_SUFFIXES = (".SF", ".RSA", ".DSA", ".EC")
 KEPT_FLAGS = 0x0806
 DEFAULT_DOS_DATE = (1 << 5) | 1
 MAX_ZIP32 = 0xFFFFFFFF
+MAX_NAME_BYTES = GateLimits().max_name_bytes
 
 EntrySource = bytes | Path
 
@@ -125,18 +126,11 @@ def rewrite_apk(
 
 
 def _plan(report, replace, add, drop):
-    """Decide, in output order, what each entry becomes; refuse contradictory requests."""
-    existing = set(report.names)
-    for name in replace:
-        if name not in existing:
-            raise EngineError(
-                f"cannot replace {name!r}: the APK has no such entry", "rewrite_request"
-            )
-    for name in add:
-        check_entry_name(name.encode("utf-8"), 1024)
-        if name in existing:
-            raise EngineError(f"cannot add {name!r}: the APK already has it", "rewrite_request")
+    """Decide, in output order, what each entry becomes; refuse contradictory requests.
 
+    Adding a name that is being dropped (an old signature file, say) is allowed: the new
+    entry takes its place at the end of the archive.
+    """
     plan, dropped = [], []
     for entry in report.entries:
         if is_signature_file(entry.name) or (drop is not None and drop(entry.name)):
@@ -147,6 +141,17 @@ def _plan(report, replace, add, drop):
             dropped.append(entry.name)
             continue
         plan.append((entry.name, entry, replace.get(entry.name)))
+
+    kept = {name for name, _, _ in plan}
+    for name in replace:
+        if name not in kept:
+            raise EngineError(
+                f"cannot replace {name!r}: the APK has no such entry", "rewrite_request"
+            )
+    for name in add:
+        check_entry_name(name.encode("utf-8"), MAX_NAME_BYTES)
+        if name in kept:
+            raise EngineError(f"cannot add {name!r}: the APK already has it", "rewrite_request")
     plan += [(name, None, data) for name, data in add.items()]
     return plan, dropped
 
