@@ -304,3 +304,76 @@ def _parse_or_engine_error(data: bytes) -> None:
         return
     assert isinstance(document.root, Element)
     axml.parse(axml.serialize(document))
+
+
+_names = st.text(alphabet="abcdefghijklmnopqrstuvwxyz-_:.", min_size=1, max_size=12)
+_texts = st.text(max_size=40)
+_namespaces = st.sampled_from([None, ANDROID_NS, "http://schemas.android.com/tools"])
+
+
+@st.composite
+def _attributes(draw):
+    name = draw(_names)
+    namespace = draw(_namespaces)
+    resource_id = draw(st.one_of(st.none(), st.integers(0x01010000, 0x0101FFFF)))
+    kind = draw(st.sampled_from(["string", "boolean", "integer", "reference", "raw_less"]))
+    if kind == "string":
+        return Attribute.string(name, draw(_texts), resource_id, namespace)
+    if kind == "raw_less":
+        attribute = Attribute.string(name, draw(_texts), resource_id, namespace)
+        attribute.raw_in_file = False
+        return attribute
+    if kind == "boolean":
+        return Attribute.boolean(name, draw(st.booleans()), resource_id, namespace)
+    if kind == "integer":
+        return Attribute.integer(name, draw(st.integers(-(2**31), 2**31 - 1)), resource_id)
+    return Attribute.reference(name, draw(st.integers(0x7F000000, 0x7FFFFFFF)), resource_id)
+
+
+def _unique_attributes(attributes):
+    seen, kept = set(), []
+    for attribute in attributes:
+        if (attribute.namespace, attribute.name) not in seen:
+            seen.add((attribute.namespace, attribute.name))
+            kept.append(attribute)
+    return kept
+
+
+_elements = st.recursive(
+    st.builds(
+        Element,
+        name=_names,
+        attributes=st.lists(_attributes(), max_size=4).map(_unique_attributes),
+        text=st.one_of(st.none(), st.text(min_size=1, max_size=20)),
+    ),
+    lambda children: st.builds(
+        Element,
+        name=_names,
+        namespace=_namespaces,
+        attributes=st.lists(_attributes(), max_size=4).map(_unique_attributes),
+        children=st.lists(children, max_size=4),
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_elements, st.booleans())
+def test_any_document_written_parses_back_equal_with_sorted_attributes(root, utf8):
+    root.namespace_declarations = [Namespace("android", ANDROID_NS)]
+    document = Document(root=root, utf8=utf8)
+
+    written = axml.serialize(document)
+    parsed = axml.parse(written)
+
+    for original, read in zip(document.root.iter(), parsed.root.iter(), strict=True):
+        assert sorted(original.attributes, key=repr) == sorted(read.attributes, key=repr)
+        assert (read.name, read.namespace, read.text) == (
+            original.name,
+            original.namespace,
+            original.text,
+        )
+        ids = [a.resource_id for a in read.attributes]
+        numbered = [i for i in ids if i is not None]
+        assert ids == sorted(numbered) + [None] * (len(ids) - len(numbered))
+    assert axml.serialize(parsed) == written

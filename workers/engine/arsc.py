@@ -228,9 +228,16 @@ class Package:
     def types(self, type_id: int) -> list[TypeChunk]:
         return [c for c in self.chunks if isinstance(c, TypeChunk) and c.type_id == type_id]
 
+    @property
+    def type_id_offset(self) -> int:
+        """Feature splits number their types after the base app's (ResTable_package)."""
+        if len(self.header) < PACKAGE_HEADER_MIN + 4:
+            return 0
+        return struct.unpack_from("<I", self.header, PACKAGE_HEADER_MIN)[0]
+
     def type_id(self, type_name: str) -> int | None:
         if type_name in self.type_names:
-            return self.type_names.index(type_name) + 1
+            return self.type_names.index(type_name) + 1 + self.type_id_offset
         return None
 
     def encode(self) -> bytes:
@@ -492,13 +499,14 @@ def _new_package(package_name: str | None) -> Package:
 
 
 def _add_type(package: Package, type_name: str) -> int:
-    package.type_pool_chunk, index = append_string(package.type_pool_chunk, type_name)
-    package.type_names.append(type_name)
-    if index + 1 > 0xFF:
+    type_id = len(package.type_names) + 1 + package.type_id_offset
+    if type_id > 0xFF:
         raise EngineError(
             "the app has no room for another resource type", code="resource_type_full"
         )
-    return index + 1
+    package.type_pool_chunk, _ = append_string(package.type_pool_chunk, type_name)
+    package.type_names.append(type_name)
+    return type_id
 
 
 def _add_spec(package: Package, type_id: int) -> TypeSpec:
