@@ -405,3 +405,10 @@ def test_it_stops_when_the_wall_time_budget_is_spent(tmp_path, small_app):
     limits = GateLimits(max_seconds=0)
 
     assert _refusal(tmp_path, small_app.read_bytes(), limits).code == "gate_timeout"
+
+
+def test_it_refuses_a_directory_as_unreadable(tmp_path):
+    with pytest.raises(RejectedInput) as caught:
+        check_apk(tmp_path)
+
+    assert caught.value.code == "unreadable"

@@ -8,7 +8,9 @@ checks every limit against bytes actually inflated.
 """
 
 import logging
+import os
 import re
+import stat
 import time
 import zlib
 from collections.abc import Iterable
@@ -98,16 +100,19 @@ def check_apk(path: Path, limits: GateLimits | None = None) -> GateReport:
 
 def _check(path: Path, limits: GateLimits) -> GateReport:
     try:
-        file_size = path.stat().st_size
+        stream = path.open("rb")
     except OSError as error:
         raise RejectedInput(f"cannot read the file: {error.strerror}", code="unreadable") from None
-    if file_size > limits.max_file_bytes:
-        raise GateError(
-            f"the file is {file_size} bytes, over the {limits.max_file_bytes}-byte limit",
-            code="zip_too_large",
-        )
 
-    with path.open("rb") as stream:
+    with stream:
+        file_size = os.fstat(stream.fileno()).st_size
+        if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+            raise RejectedInput("the upload is not a regular file", code="unreadable")
+        if file_size > limits.max_file_bytes:
+            raise GateError(
+                f"the file is {file_size} bytes, over the {limits.max_file_bytes}-byte limit",
+                code="zip_too_large",
+            )
         return _check_stream(path, stream, file_size, limits)
 
 
