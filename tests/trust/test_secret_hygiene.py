@@ -36,7 +36,10 @@ def forms_of_key(private_key) -> list[bytes]:
     )
     pem_lines = pki.key_pem(private_key).splitlines()[1:3]
     needles = [der_pkcs8[-48:], der_traditional[-48:], *pem_lines]
-    needles += [base64.b64encode(der_pkcs8)[-48:], der_pkcs8.hex()[-64:].encode()]
+    for der in (der_pkcs8, der_traditional):
+        # base64 at each of the three alignments, so an embedded copy is found too.
+        needles += [base64.b64encode(der[offset:])[8:56] for offset in range(3)]
+        needles.append(der.hex()[-64:].encode())
     return needles
 
 
@@ -118,6 +121,7 @@ def uploaded_everything(cast, api_for, security_client, uploads, ca, caplog):
         "wrong password": b"Wr0ng-Pass",
         "wrong store password": b"Wr0ng-Store",
         "keystore bytes": uploads.keystore[-64:],
+        "keystore hex": uploads.keystore.hex()[-64:].encode(),
     }
     for label, key in [
         ("client key", ca.client_key),
@@ -205,3 +209,54 @@ def test_a_sealed_key_copied_to_another_organization_does_not_open(uploaded_ever
 
         with pytest.raises(SecretUnreadable):
             load_identity_for_fusion(copy.pk)
+
+
+@pytest.mark.postgres
+def test_a_pg_dump_of_the_database_holds_no_password_or_private_key(
+    transactional_db, cast, uploads, ca
+):
+    import shutil
+    import subprocess
+
+    from django.db import connection
+
+    from trust import services
+
+    if connection.vendor != "postgresql" or shutil.which("pg_dump") is None:
+        pytest.skip("needs PostgreSQL and pg_dump")
+    with scope(cast.a.organization):
+        services.create_ca("CA", uploads.ca_pem, private_key=pki.key_pem(ca.intermediate_key))
+        services.create_identity("Identity", uploads.identity, uploads.identity_password)
+        services.create_keystore("Release", uploads.keystore, "release", uploads.store_password)
+    database = connection.settings_dict
+
+    dump = subprocess.run(
+        [
+            "pg_dump",
+            "--data-only",
+            "-h",
+            database["HOST"] or "127.0.0.1",
+            "-p",
+            str(database["PORT"] or 5432),
+            "-U",
+            database["USER"] or "postgres",
+            database["NAME"],
+        ],
+        capture_output=True,
+        check=True,
+    ).stdout
+
+    keystore_key = pkcs12.load_pkcs12(uploads.keystore, uploads.store_password.encode()).key
+    needles = {
+        "identity password": uploads.identity_password.encode(),
+        "store password": uploads.store_password.encode(),
+    }
+    for label, key in [
+        ("client", ca.client_key),
+        ("CA", ca.intermediate_key),
+        ("ks", keystore_key),
+    ]:
+        for number, needle in enumerate(forms_of_key(key)):
+            needles[f"{label} key #{number}"] = needle
+    assert b"Fixture Issuing CA" in dump
+    assert_absent(dump, needles)
