@@ -17,7 +17,7 @@ from tests.engine.axml_fixtures import (
 )
 from tests.support.android import AppSpec, build_app, corpus_file, requires_android_tools
 from workers.engine import arsc
-from workers.engine.arsc import FLAG_SPARSE, ArscError, TypeChunk
+from workers.engine.arsc_table import FLAG_SPARSE, ArscError, TypeChunk
 from workers.engine.errors import EngineError
 
 XML_PATH = "res/xml/fusebox_network_security_config.xml"
