@@ -1,6 +1,7 @@
 """sign_apk on fixture apps built by Google's tools, judged by apksigner, jarsigner and
 zipalign (none of which share code with the signer)."""
 
+import shutil
 import zipfile
 
 import pytest
@@ -156,3 +157,18 @@ def test_it_replaces_an_existing_output_atomically(unsigned_apps, tmp_path, rsa_
 
     assert verify_apk(out).verified
     assert [p.name for p in tmp_path.iterdir()] == ["signed.apk"]
+
+
+@pytest.mark.parametrize("min_sdk", [21, 28])
+def test_it_can_sign_a_temporary_input_in_place(unsigned_apps, tmp_path, rsa_keystore, min_sdk):
+    scratch = tmp_path / "unsigned.apk"
+    shutil.copyfile(unsigned_apps[min_sdk], scratch)
+    out = tmp_path / "signed.apk"
+
+    report = sign_apk(scratch, out, _signer(rsa_keystore), min_sdk=min_sdk, in_place=True)
+
+    assert not scratch.exists()
+    assert report.output_size == out.stat().st_size
+    judged = apksigner_verify(out, min_sdk=min(min_sdk, 24))
+    assert judged.ok, judged.output
+    assert zipalign_ok(out)

@@ -127,7 +127,14 @@ def _sign(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(dir=args.output.parent, prefix=".fusebox-sign-") as work:
         unsigned = Path(work) / "unsigned.apk"
         rewrite_apk(args.input, unsigned, gate_report=gate_report)
-        report = sign_apk(unsigned, args.output, signer, v1=V1_CHOICES[args.v1], min_sdk=min_sdk)
+        report = sign_apk(
+            unsigned,
+            args.output,
+            signer,
+            v1=V1_CHOICES[args.v1],
+            min_sdk=min_sdk,
+            in_place=True,
+        )
 
     print(
         f"signed {report.output} with {'+'.join(report.schemes)}; "

@@ -47,11 +47,14 @@ def sign_apk(
     *,
     v1: bool | None = None,
     min_sdk: int | None = None,
+    in_place: bool = False,
 ) -> SigningReport:
     """Write ``out`` signed with v2 and v3, plus v1 if asked or if ``min_sdk`` < 24.
 
     With ``v1=None`` and no ``min_sdk`` the v1 signature is added, because an APK without it
-    does not install on Android 6 and older and the cost is small.
+    does not install on Android 6 and older and the cost is small. ``in_place=True`` signs
+    the input file itself and renames it to ``out`` (same file system), saving a copy of
+    the whole APK; use it for a temporary input only: on failure it may be left truncated.
     """
     source, out = Path(unsigned_aligned), Path(out)
     with_v1 = v1 if v1 is not None else (min_sdk is None or min_sdk < V1_AUTO_BELOW_SDK)
@@ -64,6 +67,14 @@ def sign_apk(
         )
 
     out.parent.mkdir(parents=True, exist_ok=True)
+    if in_place:
+        with source.open("r+b") as handle:
+            _write_signed(handle, None, source.stat().st_size, signer, with_v1, v1_hash)
+            handle.flush()
+            os.fsync(handle.fileno())
+        source.replace(out)
+        return _report(out, signer, with_v1, v1_hash)
+
     descriptor, temp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
     temp_path = Path(temp_name)
     try:
@@ -76,7 +87,10 @@ def sign_apk(
         with contextlib.suppress(OSError):
             temp_path.unlink()
         raise
+    return _report(out, signer, with_v1, v1_hash)
 
+
+def _report(out: Path, signer: Signer, with_v1: bool, v1_hash: str) -> SigningReport:
     schemes = ("v1", "v2", "v3") if with_v1 else ("v2", "v3")
     report = SigningReport(
         output=out,
@@ -97,6 +111,7 @@ def sign_apk(
 
 
 def _write_signed(reader, writer, size: int, signer: Signer, with_v1: bool, v1_hash: str):
+    """Sign what ``reader`` holds into ``writer``; with no writer, into the reader itself."""
     try:
         apk = layout.read_layout(reader, size)
         entries = layout.read_central_directory(reader, apk)
@@ -121,10 +136,16 @@ def _write_signed(reader, writer, size: int, signer: Signer, with_v1: bool, v1_h
             if with_v1
             else None
         )
+        reader.seek(apk.cd_offset)
+        central_directory = reader.read(apk.cd_size)
         content = signing_block.ChunkedDigest("sha256")
         _copy(reader, writer, apk.entries_end, content)
         digests = jar_digests.result() if jar_digests is not None else None
     new_entries = jar.signature_entries(digests, signer, v1_hash) if with_v1 else []
+    if writer is None:
+        reader.seek(apk.entries_end)
+        reader.truncate()
+        writer = reader
 
     offset = apk.entries_end
     records = []
@@ -136,8 +157,7 @@ def _write_signed(reader, writer, size: int, signer: Signer, with_v1: bool, v1_h
         offset += len(local)
     content.end_section()
 
-    reader.seek(apk.cd_offset)
-    central_directory = reader.read(apk.cd_size) + b"".join(records)
+    central_directory += b"".join(records)
     count = len(entries) + len(records)
     if count > 0xFFFF:
         raise SigningError(
@@ -187,13 +207,15 @@ def _entry_digest(reader, entry: layout.CentralEntry, hash_name: str) -> bytes:
 
 
 def _copy(reader, writer, length: int, content: signing_block.ChunkedDigest) -> None:
+    """Hash the first ``length`` bytes for v2/v3, copying them to ``writer`` if there is one."""
     reader.seek(0)
     remaining = length
     while remaining > 0:
         chunk = reader.read(min(COPY_CHUNK, remaining))
         if not chunk:
             raise SigningError("the input ended while copying its entries", code="apk_malformed")
-        writer.write(chunk)
+        if writer is not None:
+            writer.write(chunk)
         content.update(chunk)
         remaining -= len(chunk)
 
