@@ -31,7 +31,9 @@ class MemberListView(TenantViewMixin, TemplateView):
         context["invitations"] = [i for i in Invitation.objects.all() if i.is_pending]
         context["invite_form"] = kwargs.get("invite_form") or InvitationForm()
         context["role_choices"] = roles.ROLE_CHOICES
-        context["role_summaries"] = roles.ROLE_SUMMARIES
+        context["role_summaries"] = [
+            (roles.ROLE_LABELS[role], roles.ROLE_SUMMARIES[role]) for role in roles.ROLES
+        ]
         context["can_manage"] = roles.has_permission(self.request.role, "members.manage")
         return context
 

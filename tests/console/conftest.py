@@ -28,3 +28,13 @@ def client_for(client):
 def _fast_password_hashing(settings):
     """Production hashing costs ~0.3 s a password; these tests check flows, not the hash."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def sent_pings(monkeypatch):
+    """Pings the dashboard sends, kept here instead of the broker (the queue test uses one)."""
+    from workers.tasks import ping
+
+    sent = []
+    monkeypatch.setattr(ping, "delay", lambda ping_id: sent.append(ping_id))
+    return sent
