@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from workers.engine import zipformat
+from workers.engine import zipformat, zipwriter
 from workers.engine.errors import EngineError
 from workers.engine.gate import GateEntry, GateReport, check_apk, check_entry_name
 from workers.engine.limits import GateLimits
@@ -242,15 +242,15 @@ class _ArchiveWriter:
             raise EngineError(
                 "the output would need ZIP64 (over 65,535 entries)", "rewrite_request"
             )
-        self._write(zipformat.pack_end_record(len(self.central), central_size, central_offset))
+        self._write(zipwriter.pack_end_record(len(self.central), central_size, central_offset))
         return self.offset
 
     def _header(self, name: str, method: int, flags: int, sizes) -> bytes:
         encoded = name.encode("utf-8")
         extra = b""
         if method == zipformat.METHOD_STORED:
-            extra = zipformat.alignment_extra(self.offset, len(encoded), alignment_for(name))
-        return zipformat.pack_local_header(
+            extra = zipwriter.alignment_extra(self.offset, len(encoded), alignment_for(name))
+        return zipwriter.pack_local_header(
             flags=flags,
             method=method,
             dos_time=getattr(sizes, "dos_time", 0),
@@ -265,7 +265,7 @@ class _ArchiveWriter:
     def _record(self, name: str, method: int, flags: int, sizes, header_offset: int) -> None:
         self._check_zip32(name, header_offset)
         self.central.append(
-            zipformat.pack_central_record(
+            zipwriter.pack_central_record(
                 flags=flags,
                 method=method,
                 dos_time=getattr(sizes, "dos_time", 0),
