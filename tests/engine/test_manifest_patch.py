@@ -4,6 +4,7 @@ import re
 import subprocess
 
 import pytest
+from androguard.core.apk import APK
 from loguru import logger
 
 from tests.engine.axml_fixtures import (
@@ -132,8 +133,6 @@ def test_framework_attribute_ids_match_the_platform_framework_res():
 def test_the_patched_fixture_app_is_accepted_by_aapt_and_androguard(
     kind, built_apps, server_ca_pem, tmp_path
 ):
-    from androguard.core.apk import APK
-
     source = built_apps[kind]
     package = APPS[kind].package
     patch = _patch(read_entries(source), package, server_ca_pem)
@@ -255,6 +254,9 @@ def test_every_accepted_corpus_app_is_patched_into_an_app_aapt_accepts(
     assert '"res/xml/fusebox_network_security_config.xml"' in resource_value(values, config_id)
     assert f"package: name='{package}'" in aapt("dump", "badging", str(apk))
     _assert_sorted_by_resource_id(axml.parse(patch.manifest))
+    androguard_apk = APK(str(apk))
+    assert PROVIDER in androguard_apk.get_providers()
+    assert androguard_apk.get_android_manifest_xml().find("application") is not None
 
 
 def _manifest(*children: Element, package: str = "com.example.unit") -> Document:
@@ -283,6 +285,15 @@ def _application(name: str | None) -> Element:
 )
 def test_it_names_the_application_class_the_way_android_resolves_it(declared, qualified):
     assert manifest_patch.application_class(_manifest(_application(declared))) == qualified
+
+
+def test_the_application_class_can_be_replaced_by_a_wrapper_once():
+    document = _manifest(_application(".App"))
+
+    assert manifest_patch.set_application_class(document, PROVIDER) == "com.example.unit.App"
+    assert manifest_patch.set_application_class(document, PROVIDER) == PROVIDER
+    assert manifest_patch.application_class(document) == PROVIDER
+    assert manifest_patch.set_application_class(_manifest(), PROVIDER) is None
 
 
 def test_sdk_levels_fall_back_as_android_does():

@@ -146,6 +146,23 @@ def application_class(doc: Document) -> str | None:
     return _qualify(doc, name) if isinstance(name, str) and name else None
 
 
+def set_application_class(doc: Document, class_name: str) -> str | None:
+    """Make ``class_name`` the app's Application; returns the class it replaces, if any.
+
+    For a wrapping Application that delegates to the original, which the caller keeps
+    (for example in an asset) so the wrapper can instantiate it at run time.
+    """
+    if not JAVA_CLASS_NAME.fullmatch(class_name):
+        raise FusionError(f"'{class_name}' is not a Java class name", code="application_invalid")
+
+    previous = application_class(doc)
+    if previous != class_name:
+        application = _application(doc, create=True)
+        application.set_attribute(_string("name", class_name))
+        logger.info("manifest: application class %s replaces %s", class_name, previous)
+    return previous
+
+
 def network_security_config_ref(doc: Document) -> int | None:
     """The resource id ``android:networkSecurityConfig`` points to, or None when unset."""
     application = _application(doc, create=False)
