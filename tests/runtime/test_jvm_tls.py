@@ -68,6 +68,7 @@ def installed(runtime_jar, jvm_stubs, sealed_assets, signer_files, trust_store, 
             own_context(servers["other_ca"], test_pki),
             https(servers["no_client_auth"]),
             own_context(servers["client_ca"], test_pki).replace("own:", "own-no-keys:", 1),
+            f"default-factory:localhost:{servers['client_ca'].port}",
         ],
         trust_store=trust_store,
     )
@@ -105,6 +106,14 @@ def test_a_server_that_does_not_ask_for_a_certificate_is_unaffected(installed):
     assert run.results[3]["ok"], run.results[3]
     assert run.results[3]["body"] == "subject=None\n"
     assert handshakes["no_client_auth"][0].error is None
+
+
+def test_the_default_ssl_socket_factory_presents_the_identity(installed):
+    run, handshakes = installed
+
+    assert run.results[5]["ok"], run.results[5]
+    assert run.results[5]["body"] == "subject=fusebox-client-01\n"
+    assert handshakes["client_ca"][3].subject == "fusebox-client-01"
 
 
 def test_key_managers_the_app_passes_itself_are_kept(installed):

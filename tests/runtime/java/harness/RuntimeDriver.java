@@ -40,6 +40,7 @@ import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
@@ -50,7 +51,8 @@ import javax.net.ssl.TrustManagerFactory;
  * where ACTION is "https:URL" (HttpsURLConnection with the default factory) or
  * "own:HOST:PORT:SERVER_CA_PEM" (a client that builds its own SSLContext with
  * SSLContext.getInstance("TLS").init(null, trustManagers, null)) or "own-no-keys:..." (the
- * same with the app's own, empty, key managers). Prints one JSON object.
+ * same with the app's own, empty, key managers) or "default-factory:HOST:PORT"
+ * (SSLSocketFactory.getDefault()). Prints one JSON object.
  */
 public final class RuntimeDriver {
     private static final List<Intent> BROADCASTS = new ArrayList<>();
@@ -63,6 +65,11 @@ public final class RuntimeDriver {
         if (!args[3].equals("-")) {
             permissions.addAll(Arrays.asList(args[3].split(",")));
         }
+
+        // As Android's security.properties does with Conscrypt's OpenSSLSocketFactoryImpl:
+        // name the platform's own socket factory class as the default factory.
+        java.security.Security.setProperty(
+                "ssl.SocketFactory.provider", "sun.security.ssl.SSLSocketFactoryImpl");
 
         Context context = new AppContext(assets, signer, packageName, permissions);
         ContentProvider provider = (ContentProvider) Class
@@ -127,6 +134,9 @@ public final class RuntimeDriver {
             } else if (action.startsWith("own:")) {
                 String[] parts = action.split(":", 4);
                 body = ownContext(parts[1], Integer.parseInt(parts[2]), parts[3], null);
+            } else if (action.startsWith("default-factory:")) {
+                String[] parts = action.split(":", 3);
+                body = defaultFactory(parts[1], Integer.parseInt(parts[2]));
             } else if (action.startsWith("own-no-keys:")) {
                 String[] parts = action.split(":", 4);
                 body = ownContext(parts[1], Integer.parseInt(parts[2]), parts[3],
@@ -150,6 +160,14 @@ public final class RuntimeDriver {
         }
     }
 
+    /** A library that takes SSLSocketFactory.getDefault() (trust: javax.net.ssl.trustStore). */
+    private static String defaultFactory(String host, int port) throws Exception {
+        SSLSocketFactory factory = (SSLSocketFactory) SSLSocketFactory.getDefault();
+        try (SSLSocket socket = (SSLSocket) factory.createSocket(host, port)) {
+            return exchange(socket, host);
+        }
+    }
+
     /** What OkHttp, Retrofit and Volley do: their own context over the given trust managers. */
     private static String ownContext(String host, int port, String serverCaPem,
             KeyManager[] keyManagers) throws Exception {
@@ -166,25 +184,29 @@ public final class RuntimeDriver {
         context.init(keyManagers, tmf.getTrustManagers(), null);
 
         try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(host, port)) {
-            socket.setSoTimeout(5000);
-            socket.startHandshake();
-            OutputStream out = socket.getOutputStream();
-            out.write(("GET / HTTP/1.0\r\nHost: " + host + "\r\n\r\n").getBytes(
-                    StandardCharsets.US_ASCII));
-            out.flush();
-            BufferedReader reader = new BufferedReader(
-                    new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
-            StringBuilder body = new StringBuilder();
-            boolean inBody = false;
-            for (String line; (line = reader.readLine()) != null; ) {
-                if (inBody) {
-                    body.append(line).append('\n');
-                } else if (line.isEmpty()) {
-                    inBody = true;
-                }
-            }
-            return body.toString() + "provider=" + context.getProvider().getName();
+            return exchange(socket, host) + "provider=" + context.getProvider().getName();
         }
+    }
+
+    private static String exchange(SSLSocket socket, String host) throws Exception {
+        socket.setSoTimeout(5000);
+        socket.startHandshake();
+        OutputStream out = socket.getOutputStream();
+        out.write(("GET / HTTP/1.0\r\nHost: " + host + "\r\n\r\n").getBytes(
+                StandardCharsets.US_ASCII));
+        out.flush();
+        BufferedReader reader = new BufferedReader(
+                new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+        StringBuilder body = new StringBuilder();
+        boolean inBody = false;
+        for (String line; (line = reader.readLine()) != null; ) {
+            if (inBody) {
+                body.append(line).append('\n');
+            } else if (line.isEmpty()) {
+                inBody = true;
+            }
+        }
+        return body.toString();
     }
 
     private static String json(String value) {

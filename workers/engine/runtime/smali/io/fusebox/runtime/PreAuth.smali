@@ -204,7 +204,7 @@
     throw v0
 .end method
 
-# Insert the provider first, then make the default context and factory present the identity.
+# Insert the provider first, then make the default context and factories present the identity.
 .method static installProvider()V
     .registers 4
     invoke-static {}, Lio/fusebox/runtime/PreAuth;->platformProvider()Ljava/security/Provider;
@@ -213,6 +213,13 @@
     invoke-direct {v1, v0}, Lio/fusebox/runtime/PreAuthProvider;-><init>(Ljava/security/Provider;)V
     const/4 v2, 0x1
     invoke-static {v1, v2}, Ljava/security/Security;->insertProviderAt(Ljava/security/Provider;I)I
+
+    # Android's security.properties names Conscrypt's socket factory class here, which
+    # would make SSLSocketFactory.getDefault() bypass SSLContext.getDefault(); an empty
+    # value counts as unset, so the default factory comes from the default context below.
+    const-string v2, "ssl.SocketFactory.provider"
+    const-string v3, ""
+    invoke-static {v2, v3}, Ljava/security/Security;->setProperty(Ljava/lang/String;Ljava/lang/String;)V
 
     const-string v2, "Default"
     invoke-static {v2, v1}, Ljavax/net/ssl/SSLContext;->getInstance(Ljava/lang/String;Ljava/security/Provider;)Ljavax/net/ssl/SSLContext;
