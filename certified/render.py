@@ -20,14 +20,13 @@ from django.template import Context, Engine
 from django.utils.safestring import mark_safe
 
 from certified.errors import ReportRenderError
-from certified.report import Report, canonical_json
+from certified.report import EMBEDDED_JSON_NAME, Report, canonical_json
 
 logger = logging.getLogger(__name__)
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 TEMPLATE_NAME = "certified/report.html"
 STYLESHEET = TEMPLATES / "certified" / "report.css"
-EMBEDDED_JSON_NAME = "report.json"
 
 # Beyond this many audit events the PDF shows the first and last half of the trail and
 # says how many sit in between; the signed JSON twin always lists every event.

@@ -21,6 +21,8 @@ from certified.errors import ReportSchemaError
 
 SCHEMA_NAME = "fusebox.certified-report"
 SCHEMA_VERSION = 1
+# The name of the canonical JSON attached inside the report PDF.
+EMBEDDED_JSON_NAME = "report.json"
 
 PROTECTION_STATUSES = ("verified", "missing", "not_applicable")
 THREAT_EVENT_STATUSES = ("passed", "failed", "not_configured")

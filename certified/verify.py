@@ -31,8 +31,7 @@ from pyhanko_certvalidator import CertificateValidator, ValidationContext
 from pyhanko_certvalidator.errors import PathError, ValidationError
 
 from certified.errors import ReportSchemaError
-from certified.render import EMBEDDED_JSON_NAME
-from certified.report import Report, parse_report_json
+from certified.report import EMBEDDED_JSON_NAME, Report, parse_report_json
 from certified.signing import JWS_TYPE, b64url, b64url_decode, jws_verify
 
 logger = logging.getLogger(__name__)

@@ -1,5 +1,6 @@
 """Fixtures for the Certified Secure report tests: one authority, one rendered report."""
 
+import fcntl
 import shutil
 import subprocess
 from datetime import UTC, datetime, timedelta
@@ -36,8 +37,16 @@ def report():
 
 
 @pytest.fixture(scope="session")
-def unsigned_pdf(report):
-    return render_report_pdf(report)
+def unsigned_pdf(report, tmp_path_factory):
+    """Rendered once per test run: parallel workers share the file instead of each paying
+    for a 200-event render (the report facts are deterministic)."""
+    shared = tmp_path_factory.getbasetemp().parent
+    cached = shared / "certified-report-200-events.pdf"
+    with (shared / "certified-report.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not cached.exists():
+            cached.write_bytes(render_report_pdf(report))
+    return cached.read_bytes()
 
 
 @pytest.fixture(scope="session")

@@ -119,3 +119,17 @@ def test_it_runs_as_a_program_and_exits_2_for_an_appended_update(files, ca_file,
     assert completed.returncode == EXIT_NOT_VALID
     assert completed.stdout.startswith("not valid: not_whole_file:")
     assert "Traceback" not in completed.stderr
+
+
+def test_verification_loads_neither_django_nor_the_pdf_renderer():
+    """The engine's ``fusebox`` command must stay free of Django when it verifies reports."""
+    probe = (
+        "import sys, certified.cli, certified.verify;"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'django', 'weasyprint'}))"
+    )
+
+    completed = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+
+    assert completed.stdout.strip() == "[]"
