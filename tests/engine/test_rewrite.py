@@ -1,5 +1,6 @@
 """The streaming rewrite produces aligned, unsigned APKs that Google's tools accept."""
 
+import random
 import struct
 import subprocess
 import zipfile
@@ -259,3 +260,33 @@ def test_it_lets_a_dropped_entry_be_added_back_with_new_content(tmp_path, small_
     with zipfile.ZipFile(output) as archive:
         assert archive.namelist().count("classes.dex") == 1
         assert archive.read("classes.dex") == b"dex\n035\x00" + bytes(200)
+
+
+@pytest.mark.parametrize("kernel_copy", [True, False])
+def test_it_copies_large_entries_byte_for_byte_with_or_without_kernel_copy(
+    tmp_path, small_app, monkeypatch, kernel_copy
+):
+    if not kernel_copy:
+
+        def unsupported(*args):
+            raise OSError(38, "Function not implemented")
+
+        monkeypatch.setattr("os.copy_file_range", unsupported, raising=False)
+    payload = random.Random(7).randbytes(1024 * 1024) * 2
+    source = tmp_path / "large.apk"
+    entries = [
+        *hostile.app_entries(small_app),
+        RawEntry(b"assets/stored.bin", payload, method=0),
+        RawEntry(b"assets/deflated.bin", payload, method=8),
+    ]
+    source.write_bytes(hostile.build_zip(entries))
+    output = tmp_path / "out.apk"
+
+    rewrite_apk(source, output, durable=False)
+
+    before, after = _raw_entries(source), _raw_entries(output)
+    for name in ("assets/stored.bin", "assets/deflated.bin"):
+        assert after[name][2] == before[name][2]
+    with zipfile.ZipFile(output) as archive:
+        assert archive.testzip() is None
+    assert _zipalign_ok(output).returncode == 0

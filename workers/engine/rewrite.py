@@ -23,6 +23,7 @@ from workers.engine.limits import GateLimits
 logger = logging.getLogger(__name__)
 
 CHUNK = 1024 * 1024
+KERNEL_COPY_MINIMUM = 256 * 1024
 WORD_ALIGNMENT = 4
 NATIVE_LIBRARY_ALIGNMENT = 16 * 1024
 RESOURCES_NAME = "resources.arsc"
@@ -80,12 +81,14 @@ def rewrite_apk(
     store: Callable[[str], bool] | None = None,
     gate_report: GateReport | None = None,
     limits: GateLimits | None = None,
+    durable: bool = True,
 ) -> RewriteReport:
     """Write ``destination`` from ``source`` with the changes asked for, aligned and unsigned.
 
     ``store(name)`` returning True keeps an entry uncompressed (existing deflated entries are
     inflated once); new entries are deflated otherwise. ``resources.arsc`` is always stored.
     The source is checked by the gate first unless its ``gate_report`` is passed in.
+    ``durable=False`` skips the fsync, for intermediate files that are signed and deleted.
     """
     source, destination = Path(source), Path(destination)
     replace, add = dict(replace or {}), dict(add or {})
@@ -109,7 +112,8 @@ def rewrite_apk(
                     writer.copy_raw(entry, input_stream)
             size = writer.finish()
             output.flush()
-            os.fsync(output.fileno())
+            if durable:
+                os.fsync(output.fileno())
         Path(temporary).replace(destination)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -162,6 +166,7 @@ class _ArchiveWriter:
     def __init__(self, output: BinaryIO):
         self.output = output
         self.offset = 0
+        self.kernel_copy = hasattr(os, "copy_file_range")
         self.central: list[bytes] = []
         self.written: list[WrittenEntry] = []
 
@@ -169,6 +174,43 @@ class _ArchiveWriter:
         header_offset = self.offset
         header = self._header(entry.name, entry.method, entry.flags & KEPT_FLAGS, entry)
         self._write(header)
+        if not self._copy_in_kernel(source, entry.data_offset, entry.compressed_size):
+            self._copy_in_chunks(entry, source)
+        self._record(entry.name, entry.method, entry.flags & KEPT_FLAGS, entry, header_offset)
+        self._note(entry.name, entry.method, header_offset, len(header), entry, "copied")
+
+    def _copy_in_kernel(self, source: BinaryIO, offset: int, length: int) -> bool:
+        """Copy with ``copy_file_range`` so large entries never pass through Python.
+
+        Returns False (nothing copied) where the kernel or file system cannot do it.
+        """
+        if not self.kernel_copy or length < KERNEL_COPY_MINIMUM:
+            return False
+        self.output.flush()
+        position, copied = self.offset, 0
+        try:
+            while copied < length:
+                count = os.copy_file_range(
+                    source.fileno(),
+                    self.output.fileno(),
+                    min(length - copied, 1 << 30),
+                    offset + copied,
+                    position + copied,
+                )
+                if count == 0:
+                    raise EngineError("the source APK changed while it was being copied")
+                copied += count
+        except OSError:
+            if copied:
+                raise
+            self.kernel_copy = False
+            return False
+        self.output.seek(position + length)
+        self.offset = position + length
+        self._check_zip32("the archive", self.offset)
+        return True
+
+    def _copy_in_chunks(self, entry: GateEntry, source: BinaryIO) -> None:
         source.seek(entry.data_offset)
         remaining = entry.compressed_size
         while remaining:
@@ -177,8 +219,6 @@ class _ArchiveWriter:
                 raise EngineError(f"the source APK changed while {entry.name!r} was copied")
             self._write(chunk)
             remaining -= len(chunk)
-        self._record(entry.name, entry.method, entry.flags & KEPT_FLAGS, entry, header_offset)
-        self._note(entry.name, entry.method, header_offset, len(header), entry, "copied")
 
     def inflate_to_stored(self, entry: GateEntry, source: BinaryIO) -> None:
         header_offset = self.offset
