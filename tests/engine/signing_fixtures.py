@@ -101,10 +101,11 @@ def keytool_keystore(
     key_args: list[str],
     alias: str = "release",
     password: str = KEYSTORE_PASSWORD,
+    filename: str | None = None,
 ) -> Keystore:
-    """A keytool PKCS#12 store with any key type (for the refusal tests)."""
+    """A keytool PKCS#12 store with any key type; an existing ``filename`` gets one more key."""
     directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"{alias}.p12"
+    path = directory / (filename or f"{alias}.p12")
     subprocess.run(
         [
             "keytool",
@@ -207,4 +208,28 @@ def without_signing_block(source: Path, destination: Path) -> Path:
     eocd = sections["eocd"] - (cd - block)
     struct.pack_into("<I", stripped, eocd + 16, block)
     destination.write_bytes(bytes(stripped))
+    return destination
+
+
+def with_custom_block(source: Path, destination: Path, make_pairs) -> Path:
+    """Insert a hand-made signing block into an unsigned (or stripped) APK.
+
+    ``make_pairs(content_digest)`` returns the block's (id, value) pairs, so tests can
+    build layouts our signer never writes: mixed signers, v3.1, unknown algorithms.
+    """
+    from workers.engine.signing import block as signing_block
+    from workers.engine.signing import layout
+
+    with source.open("rb") as handle:
+        apk = layout.read_layout(handle, source.stat().st_size)
+        handle.seek(apk.cd_offset)
+        central = handle.read(apk.cd_size)
+        digest = signing_block.digest_file_sections(
+            handle, apk.cd_offset, central, signing_block.eocd_pointing_at(apk.eocd, apk.cd_offset)
+        )["sha256"]
+        handle.seek(0)
+        entries = handle.read(apk.cd_offset)
+    block = signing_block.signing_block(make_pairs(digest))
+    end_record = signing_block.eocd_pointing_at(apk.eocd, apk.cd_offset + len(block))
+    destination.write_bytes(entries + block + central + end_record)
     return destination

@@ -143,3 +143,23 @@ def test_it_reports_unreadable_pem_files(tmp_path):
 
 def test_it_needs_a_key_source():
     assert _error().code == "signing_key_missing"
+
+
+@requires_android_tools
+def test_it_needs_an_alias_when_a_store_holds_several_entries(tmp_path):
+    rsa_args = ["-keyalg", "RSA", "-keysize", "2048"]
+    ec_args = ["-keyalg", "EC", "-groupname", "secp256r1"]
+    first = keytool_keystore(tmp_path, rsa_args, alias="first", filename="shared.p12")
+    second = keytool_keystore(tmp_path, ec_args, alias="second", filename="shared.p12")
+    assert first.path == second.path
+    password = first.password.encode()
+
+    missing = _error(keystore=first.path, password=password)
+    chosen = load_signer(keystore=first.path, alias="first", password=password)
+    other = _error(keystore=first.path, alias="second", password=password)
+
+    assert missing.code == "keystore_alias_missing"
+    assert "first, second" in missing.message
+    assert chosen.key_kind == "RSA"
+    assert other.code == "keystore_alias_unsupported"
+    assert "-srcalias second" in other.message

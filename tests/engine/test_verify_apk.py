@@ -8,6 +8,7 @@ from tests.engine.signing_fixtures import (
     apksigner_verify,
     build_unsigned_app,
     flipped_copy,
+    with_custom_block,
     without_signing_block,
 )
 from tests.support.android import (
@@ -18,6 +19,7 @@ from tests.support.android import (
     requires_android_tools,
 )
 from workers.engine.errors import VerificationError
+from workers.engine.signing import block as signing_block
 from workers.engine.signing import load_signer, sign_apk, verify_apk
 
 pytestmark = [requires_android_tools, pytest.mark.android_tools]
@@ -195,35 +197,49 @@ def test_it_rejects_a_truncated_file(signed_outputs, tmp_path, keep):
 
 
 def test_it_reports_different_signers_across_schemes(signed_outputs, tmp_path, ec_keystore):
-    # Re-signing a v1+v2+v3 output's stripped copy with another key leaves the old v1 files
-    # refused, so build the mix by hand: our RSA v1 entries, then an EC-signed block.
-    from workers.engine.signing import block as signing_block
-    from workers.engine.signing import layout
+    source = without_signing_block(signed_outputs[21].output, tmp_path / "v1-only.apk")
+    other = load_signer(keystore=ec_keystore.path, password=ec_keystore.password.encode())
 
-    signed = signed_outputs[21].output
-    source = without_signing_block(signed, tmp_path / "v1-only.apk")
-    signer = load_signer(keystore=ec_keystore.path, password=ec_keystore.password.encode())
-    with source.open("rb") as handle:
-        apk = layout.read_layout(handle, source.stat().st_size)
-        handle.seek(apk.cd_offset)
-        central = handle.read(apk.cd_size)
-        digest = signing_block.digest_file_sections(
-            handle, apk.cd_offset, central, signing_block.eocd_pointing_at(apk.eocd, apk.cd_offset)
-        )["sha256"]
-        handle.seek(0)
-        entries = handle.read(apk.cd_offset)
-    block = signing_block.signing_block(
-        [
-            (signing_block.V2_BLOCK_ID, signing_block.v2_scheme_value(signer, digest)),
-            (signing_block.V3_BLOCK_ID, signing_block.v3_scheme_value(signer, digest)),
-        ]
-    )
-    mixed = tmp_path / "mixed.apk"
-    mixed.write_bytes(
-        entries
-        + block
-        + central
-        + signing_block.eocd_pointing_at(apk.eocd, apk.cd_offset + len(block))
+    mixed = with_custom_block(
+        source,
+        tmp_path / "mixed.apk",
+        lambda digest: [
+            (signing_block.V2_BLOCK_ID, signing_block.v2_scheme_value(other, digest)),
+            (signing_block.V3_BLOCK_ID, signing_block.v3_scheme_value(other, digest)),
+        ],
     )
 
     assert _codes(mixed) == {"signers_differ"}
+
+
+def test_it_verifies_a_v3_1_block_beside_v3(signed_outputs, tmp_path, ec_keystore):
+    source = without_signing_block(signed_outputs[28].output, tmp_path / "stripped.apk")
+    signer = load_signer(keystore=ec_keystore.path, password=ec_keystore.password.encode())
+
+    def pairs(digest):
+        v3 = signing_block.v3_scheme_value(signer, digest)
+        return [(signing_block.V3_BLOCK_ID, v3), (signing_block.V31_BLOCK_ID, v3)]
+
+    report = verify_apk(with_custom_block(source, tmp_path / "v31.apk", pairs))
+
+    assert report.verified, report.problems
+    assert report.schemes == ["v3", "v3.1"]
+
+
+def test_it_reports_an_unknown_signature_algorithm_instead_of_raising(
+    signed_outputs, tmp_path, ec_keystore
+):
+    source = without_signing_block(signed_outputs[28].output, tmp_path / "stripped.apk")
+    signer = load_signer(keystore=ec_keystore.path, password=ec_keystore.password.encode())
+
+    def pairs(digest):
+        value = signing_block.v2_scheme_value(signer, digest, with_v3=False)
+        # Rename ECDSA-SHA256 (0x0201) to an id no Android version defines, everywhere.
+        return [
+            (signing_block.V2_BLOCK_ID, value.replace(b"\x01\x02\x00\x00", b"\x99\x09\x00\x00"))
+        ]
+
+    report = verify_apk(with_custom_block(source, tmp_path / "odd.apk", pairs))
+
+    assert "signature_algorithm_unknown" in {problem.code for problem in report.problems}
+    assert report.signers["v2"][0].signature_algorithms == ["unknown 0x0999"]

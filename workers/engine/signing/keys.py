@@ -165,13 +165,32 @@ def _load_keystore(
             "`keytool -genkeypair`",
             code="keystore_alias_missing",
         )
-    found_alias = (loaded.cert.friendly_name or b"").decode("utf-8", "replace")
+    found_alias = _alias_of(loaded.cert)
+    other_aliases = [name for name in map(_alias_of, loaded.additional_certs) if name]
+    if alias is None and other_aliases:
+        names = ", ".join([found_alias, *other_aliases])
+        raise SigningError(
+            f"{path.name} holds several entries ({names}); name the key with --alias",
+            code="keystore_alias_missing",
+        )
     if alias is not None and found_alias and alias.lower() != found_alias.lower():
+        if alias.lower() in (name.lower() for name in other_aliases):
+            # cryptography only returns a store's first key; say how to get the other one.
+            raise SigningError(
+                f"only the first key entry of a keystore ('{found_alias}') can be used; "
+                f"copy '{alias}' to its own store with `keytool -importkeystore "
+                f"-srcalias {alias} -deststoretype PKCS12`",
+                code="keystore_alias_unsupported",
+            )
         raise SigningError(
             f"alias '{alias}' is not in {path.name}; its key entry is '{found_alias}'",
             code="keystore_alias_missing",
         )
     return loaded.key, loaded.cert.certificate
+
+
+def _alias_of(certificate: pkcs12.PKCS12Certificate) -> str:
+    return (certificate.friendly_name or b"").decode("utf-8", "replace")
 
 
 def _load_pem(key_path: Path, cert_path: Path, key_password: bytes | None):
