@@ -3,10 +3,13 @@
 import fcntl
 import shutil
 import subprocess
+import threading
 from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from asn1crypto import keys as asn1_keys
+from asn1crypto import tsp
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -37,10 +40,12 @@ def report():
 
 
 @pytest.fixture(scope="session")
-def unsigned_pdf(report, tmp_path_factory):
+def unsigned_pdf(report, tmp_path_factory, worker_id):
     """Rendered once per test run: parallel workers share the file instead of each paying
     for a 200-event render (the report facts are deterministic)."""
-    shared = tmp_path_factory.getbasetemp().parent
+    shared = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        shared = shared.parent  # this run's directory, common to all its workers
     cached = shared / "certified-report-200-events.pdf"
     with (shared / "certified-report.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -136,3 +141,29 @@ def nss_database(tmp_path_factory, authority):
         check=True,
     )
     return database
+
+
+@pytest.fixture(scope="session")
+def timestamp_url(timestamp_authority):
+    """An RFC 3161 TSA over HTTP on localhost, answering with the test TSA's tokens."""
+    stamper, _ = timestamp_authority
+
+    class TimestampHandler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            request = tsp.TimeStampReq.load(self.rfile.read(int(self.headers["Content-Length"])))
+            body = stamper.request_tsa_response(request).dump()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/timestamp-reply")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), TimestampHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/tsa"
+    server.shutdown()
+    server.server_close()

@@ -100,6 +100,29 @@ def test_it_reports_a_timestamp_from_an_untrusted_tsa_as_unproven(
     assert not result.timestamp_trusted
 
 
+def test_it_asks_a_timestamp_authority_over_http_when_given_its_url(
+    unsigned_pdf, authority, timestamp_authority, timestamp_url
+):
+    _, tsa_root = timestamp_authority
+
+    signed = sign_report_pdf(unsigned_pdf, authority, timestamp_url=timestamp_url)
+    result = verify_pdf(signed, authority.ca_certificate, timestamp_roots=(tsa_root,))
+
+    assert result.valid, result.reason
+    assert result.timestamped and result.timestamp_trusted
+
+
+def test_it_fails_with_a_clear_error_when_the_timestamp_authority_is_unreachable(
+    unsigned_pdf, authority
+):
+    from certified.errors import ReportAuthorityError
+
+    with pytest.raises(ReportAuthorityError, match="could not sign") as raised:
+        sign_report_pdf(unsigned_pdf, authority, timestamp_url="http://127.0.0.1:9/tsa")
+
+    assert raised.value.code == "report_authority"
+
+
 def test_it_refuses_to_sign_bytes_that_are_not_a_pdf(authority):
     from certified.errors import ReportAuthorityError
 
