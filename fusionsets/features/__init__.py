@@ -1,0 +1,1 @@
+"""Validators of the catalog's features, one module per feature."""
