@@ -6,7 +6,11 @@ from collections.abc import Callable
 from cryptography.hazmat.primitives.serialization import load_der_public_key
 
 from workers.engine.signing import certificates
-from workers.engine.signing.block import STRIPPING_PROTECTION_ATTR_ID
+from workers.engine.signing.block import (
+    STRIPPING_PROTECTION_ATTR_ID,
+    V3_BLOCK_ID,
+    V3_SCHEME_ID,
+)
 from workers.engine.signing.report import SignerSummary, VerificationReport
 
 PROOF_OF_ROTATION_ATTR_ID = 0x3BA06F8C
@@ -131,6 +135,18 @@ def _verify_signer(scheme, signer_bytes, has_sdk_range, content_digest, report, 
             f"{scheme} signer uses no known signature algorithm ({names})",
         )
         return summary
+    _check_signatures(scheme, known, public_key, signed_data_bytes, report)
+    _check_consistency(scheme, signatures, digests, certificate_der, public_key_der, report)
+    if outer_sdk != inner_sdk:
+        report.add_problem(
+            "signature_invalid", f"{scheme} signer's SDK range differs from its signed SDK range"
+        )
+    _check_content_digests(scheme, digests, content_digest, report)
+    _read_attributes(scheme, attributes, summary, report, block_ids)
+    return summary
+
+
+def _check_signatures(scheme, known, public_key, signed_data_bytes, report) -> None:
     for algorithm, signature in known:
         _name, kind, hash_name, _ = ALGORITHMS[algorithm]
         if not certificates.verify_signature(
@@ -142,6 +158,9 @@ def _verify_signer(scheme, signer_bytes, has_sdk_range, content_digest, report, 
                 "verify with the signer's public key",
             )
 
+
+def _check_consistency(scheme, signatures, digests, certificate_der, public_key_der, report):
+    """The unsigned parts of a signer (algorithm list, public key) must match signed ones."""
     if [a for a, _ in signatures] != [a for a, _ in digests]:
         report.add_problem(
             "signature_invalid",
@@ -151,30 +170,38 @@ def _verify_signer(scheme, signer_bytes, has_sdk_range, content_digest, report, 
         report.add_problem(
             "signature_invalid", f"{scheme} public key differs from the signer certificate's key"
         )
-    if outer_sdk != inner_sdk:
-        report.add_problem(
-            "signature_invalid", f"{scheme} signer's SDK range differs from its signed SDK range"
-        )
 
+
+def _check_content_digests(scheme, digests, content_digest, report) -> None:
+    checked = 0
     for algorithm, digest in digests:
         content_hash = ALGORITHMS.get(algorithm, (None, None, None, None))[3]
         if content_hash is None:
             if algorithm in ALGORITHMS:
                 report.notes.append(f"{scheme}: verity digest not recomputed")
             continue
+        checked += 1
         if content_digest(content_hash) != digest:
             report.add_problem(
                 "digest_mismatch",
                 f"{scheme} content digest ({content_hash.upper()}) does not "
                 "match the file: the APK was modified after signing",
             )
+    if not checked:
+        # Verity-only signers would otherwise pass without any check of the content.
+        report.add_problem(
+            "digest_unchecked",
+            f"{scheme} signer carries no content digest this verifier recomputes",
+        )
 
+
+def _read_attributes(scheme, attributes, summary, report, block_ids) -> None:
     for attribute_id, attribute_value in attributes:
         if attribute_id == STRIPPING_PROTECTION_ATTR_ID and scheme == "v2":
             claimed = (
                 struct.unpack_from("<I", attribute_value)[0] if len(attribute_value) >= 4 else 0
             )
-            if claimed == 3 and 0xF05368C0 not in block_ids:
+            if claimed == V3_SCHEME_ID and V3_BLOCK_ID not in block_ids:
                 report.add_problem(
                     "v3_stripping_detected",
                     "the v2 signature says a v3 signature was made, but it is "
@@ -182,7 +209,6 @@ def _verify_signer(scheme, signer_bytes, has_sdk_range, content_digest, report, 
                 )
         if attribute_id == PROOF_OF_ROTATION_ATTR_ID:
             summary.lineage_sha256 = _lineage_certificates(attribute_value)
-    return summary
 
 
 def _algorithm_and_value(item: bytes) -> tuple[int, bytes]:
@@ -191,9 +217,7 @@ def _algorithm_and_value(item: bytes) -> tuple[int, bytes]:
 
 
 def _attribute(item: bytes) -> tuple[int, bytes]:
-    reader = Reader(item)
-    attribute_id = reader.uint32()
-    return attribute_id, item[4:]
+    return Reader(item).uint32(), item[4:]
 
 
 def _algorithm_name(algorithm: int) -> str:
