@@ -137,6 +137,7 @@ def commands(source: Path, work: Path, keystore, password_file: Path) -> dict[st
             str(work / "apksigner-signed.apk"),
             str(source),
         ],
+        "fusebox inspect": [*fusebox, "inspect", "--json", str(source)],
         "gate only": [
             PYTHON,
             "-c",

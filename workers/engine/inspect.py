@@ -1,17 +1,21 @@
 """What an accepted APK declares: identity, SDK levels, components, code and signers.
 
-Runs androguard only after the gate accepted the file, because androguard has no
-decompression limits of its own. Signers come from the engine's own verifier, so
-``fusebox inspect`` and ``fusebox verify`` agree.
+Runs androguard only after the gate accepted the file, and only on the manifest and
+resource table, because androguard has no decompression limits and loads whole files.
+Signers come from the engine's own verifier, so ``fusebox inspect`` and ``fusebox verify``
+agree.
 """
 
 import hashlib
+import io
 import logging
+import zipfile
+import zlib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from workers.engine.errors import GateError
-from workers.engine.gate import GateReport, check_apk
+from workers.engine.gate import MANIFEST_NAME, RESOURCES_NAME, GateEntry, GateReport, check_apk
 from workers.engine.limits import GateLimits
 from workers.engine.signing.verify import verify_apk
 
@@ -59,7 +63,7 @@ def inspect_apk(path: Path, limits: GateLimits | None = None) -> AppInspection:
     """Gate-check ``path`` and describe it; raises ``GateError`` for files the gate refuses."""
     path = Path(path)
     report = check_apk(path, limits)
-    apk = _androguard_apk(path)
+    apk = _androguard_apk(_manifest_and_resources(report))
 
     version_code = apk.get_androidversion_code()
     signers, problems = _signers(path)
@@ -103,13 +107,37 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _androguard_apk(path: Path):
+def _manifest_and_resources(report: GateReport) -> bytes:
+    """A small zip of just the manifest and resource table, for androguard to read.
+
+    androguard loads the whole APK into memory; giving it only these two entries (both
+    under the gate's size limits) keeps inspection's memory flat in the size of the APK.
+    """
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(MANIFEST_NAME, report.manifest)
+        entry = report.entry(RESOURCES_NAME)
+        if entry is not None:
+            archive.writestr(RESOURCES_NAME, _read_entry(report.path, entry))
+    return buffer.getvalue()
+
+
+def _read_entry(path: Path, entry: GateEntry) -> bytes:
+    with Path(path).open("rb") as stream:
+        stream.seek(entry.data_offset)
+        raw = stream.read(entry.compressed_size)
+    if entry.stored:
+        return raw
+    return zlib.decompress(raw, -15, entry.uncompressed_size or 1)
+
+
+def _androguard_apk(data: bytes):
     from androguard.core.apk import APK
     from loguru import logger as androguard_logger
 
     androguard_logger.remove()
     try:
-        apk = APK(str(path))
+        apk = APK(data, raw=True)
     except Exception as error:
         # androguard raises many unrelated types on input the gate accepted but it dislikes.
         raise GateError(
