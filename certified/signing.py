@@ -88,9 +88,11 @@ class ReportAuthority:
         cls, organization: str, *, key_type: str = "ec", now: datetime | None = None
     ) -> ReportAuthority:
         """Create a report-signing CA and a document-signing certificate for ``organization``."""
+        if not organization.strip():
+            raise ReportAuthorityError("the report-signing CA needs an organization name")
         now = (now or datetime.now(UTC)).replace(microsecond=0)
+
         ca_key = _new_key(key_type)
-        signing_key = _new_key(key_type)
         ca_name = _name(organization, f"{organization} Fusebox Report CA")
         ca_certificate = (
             _builder(ca_name, ca_name, ca_key.public_key(), now, now + CA_LIFETIME)
@@ -98,21 +100,9 @@ class ReportAuthority:
             .add_extension(_key_usage(cert_sign=True), critical=True)
             .sign(ca_key, hashes.SHA256())
         )
-        signer_name = _name(organization, f"{organization} Fusebox Report Signing")
-        signing_certificate = (
-            _builder(signer_name, ca_name, signing_key.public_key(), now, now + SIGNER_LIFETIME)
-            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(_key_usage(cert_sign=False), critical=True)
-            .add_extension(
-                x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION, DOCUMENT_SIGNING]),
-                critical=False,
-            )
-            .add_extension(
-                x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
-                critical=False,
-            )
-            .sign(ca_key, hashes.SHA256())
-        )
+
+        signing_key = _new_key(key_type)
+        signing_certificate = _issue_signer(ca_certificate, ca_key, signing_key, now)
         logger.info(
             "created report-signing CA %s and signer %s for %s",
             fingerprint(ca_certificate),
@@ -120,6 +110,28 @@ class ReportAuthority:
             organization,
         )
         return cls(ca_certificate, signing_certificate, signing_key, ca_key=ca_key)
+
+    def renew_signing_certificate(self, now: datetime | None = None) -> ReportAuthority:
+        """A new signing key and certificate under the same CA, so auditors' CA file stays
+        valid; reports signed earlier keep verifying until their old certificate expires."""
+        if self.ca_key is None:
+            raise ReportAuthorityError(
+                "an externally issued signer is renewed by its issuer: configure the new "
+                "certificate and key"
+            )
+        now = (now or datetime.now(UTC)).replace(microsecond=0)
+        signing_key = _new_key(
+            "ec" if isinstance(self.ca_key, ec.EllipticCurvePrivateKey) else "rsa"
+        )
+        signing_certificate = _issue_signer(self.ca_certificate, self.ca_key, signing_key, now)
+        logger.info(
+            "renewed report signer under CA %s: new signer %s",
+            fingerprint(self.ca_certificate),
+            fingerprint(signing_certificate),
+        )
+        return ReportAuthority(
+            self.ca_certificate, signing_certificate, signing_key, ca_key=self.ca_key
+        )
 
     @classmethod
     def from_external(
@@ -359,6 +371,33 @@ def _jws_sign(key: PrivateKey, signing_input: bytes) -> bytes:
         size = (key.curve.key_size + 7) // 8
         return r.to_bytes(size, "big") + s.to_bytes(size, "big")
     return key.sign(signing_input, padding.PKCS1v15(), hashes.SHA256())
+
+
+def _issue_signer(ca_certificate, ca_key, signing_key, now: datetime) -> x509.Certificate:
+    """The document-signing certificate profile (see the module docstring for the EKUs)."""
+    organization = ca_certificate.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)
+    organization_name = organization[0].value if organization else "Fusebox"
+    signer_name = _name(organization_name, f"{organization_name} Fusebox Report Signing")
+    return (
+        _builder(
+            signer_name,
+            ca_certificate.subject,
+            signing_key.public_key(),
+            now,
+            now + SIGNER_LIFETIME,
+        )
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(_key_usage(cert_sign=False), critical=True)
+        .add_extension(
+            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION, DOCUMENT_SIGNING]),
+            critical=False,
+        )
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
+            critical=False,
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
 
 
 def _new_key(key_type: str) -> PrivateKey:

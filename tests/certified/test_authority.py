@@ -186,6 +186,33 @@ def test_it_signs_and_verifies_with_an_rsa_authority(report, unsigned_pdf):
     assert verify_json(canonical, signature, authority.ca_certificate).valid
 
 
+def test_it_renews_the_signer_under_the_same_ca(authority, report, signed_pdf):
+    renewed = authority.renew_signing_certificate()
+    canonical = canonical_json(report)
+
+    assert renewed.ca_certificate == authority.ca_certificate
+    assert renewed.signing_certificate_sha256 != authority.signing_certificate_sha256
+    assert verify_json(
+        canonical, sign_report_json(canonical, renewed), authority.ca_certificate
+    ).valid
+    assert verify_pdf(signed_pdf, renewed.ca_certificate_pem()).valid
+
+
+def test_it_refuses_to_renew_an_externally_issued_signer():
+    pem, key_pem, _ = _external_chain(usages=[ExtendedKeyUsageOID.EMAIL_PROTECTION])
+    authority = ReportAuthority.from_external(
+        pem[2] + pem[1], key_pem, pem[0], key_password=b"correct horse"
+    )
+
+    with pytest.raises(ReportAuthorityError, match="renewed by its issuer"):
+        authority.renew_signing_certificate()
+
+
+def test_it_refuses_an_empty_organization_name():
+    with pytest.raises(ReportAuthorityError, match="organization name"):
+        ReportAuthority.create("  ")
+
+
 def test_it_rejects_an_unknown_key_type():
     with pytest.raises(ReportAuthorityError, match="unknown key type"):
         ReportAuthority.create("Northwind Mobile Ltd", key_type="dsa")
