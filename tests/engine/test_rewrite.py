@@ -290,3 +290,11 @@ def test_it_copies_large_entries_byte_for_byte_with_or_without_kernel_copy(
     with zipfile.ZipFile(output) as archive:
         assert archive.testzip() is None
     assert _zipalign_ok(output).returncode == 0
+
+
+def test_its_output_is_readable_like_any_other_build_artifact(tmp_path, small_app):
+    output = tmp_path / "out.apk"
+
+    rewrite_apk(small_app, output)
+
+    assert output.stat().st_mode & 0o777 == 0o644

@@ -24,6 +24,8 @@ logger = logging.getLogger(__name__)
 
 CHUNK = 1024 * 1024
 KERNEL_COPY_MINIMUM = 256 * 1024
+# mkstemp creates 0600 files; an APK is not secret, and tools downstream expect to read it.
+OUTPUT_MODE = 0o644
 WORD_ALIGNMENT = 4
 NATIVE_LIBRARY_ALIGNMENT = 16 * 1024
 RESOURCES_NAME = "resources.arsc"
@@ -99,6 +101,7 @@ def rewrite_apk(
         dir=destination.parent, prefix=f".{destination.name}.", suffix=".tmp"
     )
     try:
+        os.fchmod(handle, OUTPUT_MODE)
         with os.fdopen(handle, "w+b") as output, source.open("rb") as input_stream:
             writer = _ArchiveWriter(output)
             for name, entry, replacement in plan:
