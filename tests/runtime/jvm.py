@@ -1,5 +1,6 @@
 """Run the runtime DEX on the JVM: enjarify it, compile the android.* stubs, start a driver."""
 
+import hashlib
 import json
 import os
 import shutil
@@ -33,8 +34,15 @@ def compile_stubs(out: Path) -> Path:
     return out
 
 
+_TRANSLATED: dict[str, Path] = {}
+
+
 def translate(dex: bytes, workdir: Path) -> Path:
-    """DEX to JVM classes with enjarify, as Android's runtime would load the DEX."""
+    """DEX to JVM classes with enjarify; identical DEX bytes are translated once."""
+    digest = hashlib.sha256(dex).hexdigest()
+    if digest in _TRANSLATED:
+        return _TRANSLATED[digest]
+
     workdir.mkdir(parents=True, exist_ok=True)
     dex_path = workdir / "classes.dex"
     jar_path = workdir / "runtime.jar"
@@ -49,6 +57,7 @@ def translate(dex: bytes, workdir: Path) -> Path:
     )
     if "0 classes had errors" not in result.stdout:
         raise AssertionError(f"enjarify could not translate every class:\n{result.stdout}")
+    _TRANSLATED[digest] = jar_path
     return jar_path
 
 

@@ -72,7 +72,7 @@ def installed(runtime_jar, jvm_stubs, sealed_assets, signer_files, trust_store, 
         ],
         trust_store=trust_store,
     )
-    new = {name: server.handshakes[marks[name] :] for name, server in servers.items()}
+    new = {name: server.completed_since(marks[name]) for name, server in servers.items()}
     return run, new
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 class Handshake:
     subject: str | None = None
     error: str | None = None
+    finished: threading.Event = field(default_factory=threading.Event)
 
 
 @dataclass
@@ -83,6 +84,14 @@ class TlsServer:
             record.error = str(error)
         finally:
             raw.close()
+            record.finished.set()
+
+    def completed_since(self, mark: int, timeout: float = 5.0) -> list[Handshake]:
+        """Handshakes after the first ``mark`` ones, once the server is done with each."""
+        records = self.handshakes[mark:]
+        for record in records:
+            record.finished.wait(timeout)
+        return records
 
 
 def _common_name(peer: dict) -> str | None:
