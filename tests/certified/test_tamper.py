@@ -105,6 +105,7 @@ def test_pdfsig_alone_calls_an_appended_update_valid_but_not_total(
 
     output = pdfsig(nss_database, path)
 
+    assert "Signature is Valid" in output
     assert "Not total document signed" in output
     assert "Total document signed" not in output.replace("Not total document signed", "")
 
