@@ -178,3 +178,12 @@ def test_it_lets_a_long_unbroken_token_wrap_inside_an_audit_cell():
     html = render_report_html(Report.from_dict(facts))
 
     assert "uploaded " + "\u200b".join(["A" * 30] * 3) in html
+
+
+def test_it_wraps_long_dotted_action_names_at_their_dots():
+    facts = sample_report_dict(audit_events=1)
+    facts["audit_events"][0]["action"] = "fusionset.revision.protections.changed"
+
+    html = render_report_html(Report.from_dict(facts))
+
+    assert "fusionset.\u200brevision.\u200bprotections.\u200bchanged" in html
