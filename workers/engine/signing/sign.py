@@ -112,58 +112,37 @@ def _report(out: Path, signer: Signer, with_v1: bool, v1_hash: str) -> SigningRe
 
 def _write_signed(reader, writer, size: int, signer: Signer, with_v1: bool, v1_hash: str):
     """Sign what ``reader`` holds into ``writer``; with no writer, into the reader itself."""
-    try:
-        apk = layout.read_layout(reader, size)
-        entries = layout.read_central_directory(reader, apk)
-    except VerificationError as error:
-        raise SigningError(f"cannot sign: {error.message}", code="apk_malformed") from None
-    if apk.block is not None or any(jar.is_signature_file(e.name) for e in entries):
-        raise SigningError(
-            "the input is already signed; strip old signatures first (fusebox sign does)",
-            code="apk_already_signed",
-        )
-    if apk.eocd_offset != apk.cd_offset + apk.cd_size:
-        raise SigningError(
-            "the input has bytes between its central directory and end record",
-            code="apk_malformed",
-        )
+    apk, entries = _read_unsigned(reader, size, extra_entries=3 if with_v1 else 0)
+    reader.seek(apk.cd_offset)
+    central_directory = reader.read(apk.cd_size)
 
     # The JAR digests (inflate + hash every entry) run in a second thread while this one
     # copies and hashes the entries for v2/v3: both release the GIL, so two cores share it.
+    content = signing_block.ChunkedDigest("sha256")
     with ThreadPoolExecutor(max_workers=1) as pool:
-        jar_digests = (
+        pending = (
             pool.submit(_manifest_digests, Path(reader.name), entries, v1_hash)
             if with_v1
             else None
         )
-        reader.seek(apk.cd_offset)
-        central_directory = reader.read(apk.cd_size)
-        content = signing_block.ChunkedDigest("sha256")
         _copy(reader, writer, apk.entries_end, content)
-        digests = jar_digests.result() if jar_digests is not None else None
-    new_entries = jar.signature_entries(digests, signer, v1_hash) if with_v1 else []
+        jar_digests = pending.result() if pending is not None else None
+
     if writer is None:
         reader.seek(apk.entries_end)
         reader.truncate()
         writer = reader
-
     offset = apk.entries_end
-    records = []
-    for name, data in new_entries:
-        local, record = _deflated_entry(name, data, offset)
-        writer.write(local)
-        content.update(local)
-        records.append(record)
-        offset += len(local)
+    if with_v1:
+        for name, data in jar.signature_entries(jar_digests, signer, v1_hash):
+            local, record = _deflated_entry(name, data, offset)
+            writer.write(local)
+            content.update(local)
+            central_directory += record
+            offset += len(local)
     content.end_section()
 
-    central_directory += b"".join(records)
-    count = len(entries) + len(records)
-    if count > 0xFFFF:
-        raise SigningError(
-            "more than 65,535 entries needs ZIP64, which APKs cannot use",
-            code="apk_too_many_entries",
-        )
+    count = len(entries) + (3 if with_v1 else 0)
     eocd = (
         apk.eocd[:8]
         + struct.pack("<HHII", count, count, len(central_directory), offset)
@@ -183,6 +162,26 @@ def _write_signed(reader, writer, size: int, signer: Signer, with_v1: bool, v1_h
     writer.write(block)
     writer.write(central_directory)
     writer.write(signing_block.eocd_pointing_at(eocd, offset + len(block)))
+
+
+def _read_unsigned(reader, size: int, extra_entries: int):
+    """The input's layout and entries, refusing signed inputs and entry-count overflow."""
+    try:
+        apk = layout.read_layout(reader, size)
+        entries = layout.read_central_directory(reader, apk)
+    except VerificationError as error:
+        raise SigningError(f"cannot sign: {error.message}", code="apk_malformed") from None
+    if apk.block is not None or any(jar.is_signature_file(e.name) for e in entries):
+        raise SigningError(
+            "the input is already signed; strip old signatures first (fusebox sign does)",
+            code="apk_already_signed",
+        )
+    if len(entries) + extra_entries > 0xFFFF:
+        raise SigningError(
+            "more than 65,535 entries needs ZIP64, which APKs cannot use",
+            code="apk_too_many_entries",
+        )
+    return apk, entries
 
 
 def _manifest_digests(source: Path, entries, hash_name: str) -> list[tuple[str, bytes]]:
