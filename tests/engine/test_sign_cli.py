@@ -198,3 +198,23 @@ def test_fusebox_verify_names_the_signature_problem_the_gate_cannot_see(
 
     assert code == 2
     assert capsys.readouterr().err.strip().startswith("error: signature_invalid: ")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "com.test.intent_filter.apk",  # v2 only, minSdk 19: no v1 for Android 6 and older
+        "golden-aligned-v3-out.apk",  # v3 only, minSdk 23
+        "issue2701.apk",  # v2 only, minSdk 24: fine
+        "UnCrackable-Level1.apk",  # v1 + v2
+    ],
+)
+def test_fusebox_verify_agrees_with_apksigner_on_schemes_old_android_needs(name, capsys):
+    path = corpus_file(name)
+
+    code = fusebox(["verify", str(path)])
+
+    judged = apksigner_verify(path)
+    assert (code == 0) is judged.ok, capsys.readouterr().err
+    if code:
+        assert "error: signature_missing: " in capsys.readouterr().err

@@ -148,7 +148,7 @@ def _verify(args: argparse.Namespace) -> int:
 
     # The gate first: it bounds the work (zip bombs, entry counts) before anything inflates.
     gate_report = check_apk(args.apk)
-    report = verify_apk(args.apk)
+    report = verify_apk(args.apk, min_sdk=min_sdk_from_manifest(gate_report.manifest))
     for scheme in report.schemes:
         for signer in report.signers[scheme]:
             print(

@@ -31,8 +31,12 @@ KNOWN_OTHER_IDS = {
 }
 
 
-def verify_apk(path: Path) -> VerificationReport:
-    """Verify ``path``; the report lists signers per scheme and every problem found."""
+def verify_apk(path: Path, *, min_sdk: int | None = None) -> VerificationReport:
+    """Verify ``path``; the report lists signers per scheme and every problem found.
+
+    With the app's ``min_sdk`` it also checks, as apksigner does, that every Android version
+    the app supports finds a scheme it understands (v1 below 7.0, v2 below 9).
+    """
     path = Path(path)
     report = VerificationReport(path=path)
     with path.open("rb") as handle:
@@ -49,6 +53,8 @@ def verify_apk(path: Path) -> VerificationReport:
             report.add_problem("signature_malformed", _damaged(error))
     if not report.schemes and not report.problems:
         report.add_problem("signature_missing", "the APK carries no v1, v2 or v3 signature")
+    elif min_sdk is not None and report.schemes:
+        _check_supported_versions(report, min_sdk)
     logger.info(
         "verified %s: schemes %s, %d problem(s)",
         path.name,
@@ -108,6 +114,20 @@ def _verify(handle, size: int, report: VerificationReport) -> None:
         report.add_problem(problem.code, problem.message)
     report.notes.extend(v1_report.notes)
     _check_same_signers(report)
+
+
+def _check_supported_versions(report: VerificationReport, min_sdk: int) -> None:
+    schemes = set(report.schemes)
+    if min_sdk < 24 and "v1" not in schemes:
+        report.add_problem(
+            "signature_missing",
+            f"no v1 (JAR) signature, which Android 6 and older need (minSdk {min_sdk})",
+        )
+    elif min_sdk < 28 and not schemes & {"v1", "v2"}:
+        report.add_problem(
+            "signature_missing",
+            f"only v3 signatures, which Android 7 and 8 do not read (minSdk {min_sdk})",
+        )
 
 
 def _content_digests(path: Path, apk: layout.ApkLayout, hash_names) -> dict[str, bytes]:
