@@ -25,6 +25,7 @@ class Pki:
     untrusted_server: pki.Issued
     client: pki.Issued
     expired_client: pki.Issued
+    future_client: pki.Issued
     ec_client: pki.Issued
     signer: pki.Issued
     attacker: pki.Issued
@@ -53,6 +54,9 @@ def test_pki(runtime_dir) -> Pki:
         expired_client=pki.issue(
             directory, "expired", client_ca, "fusebox-client-expired", valid_days=(-30, -1)
         ),
+        future_client=pki.issue(
+            directory, "future", client_ca, "fusebox-client-future", valid_days=(2, 30)
+        ),
         ec_client=pki.issue(directory, "ec", client_ca, "fusebox-client-ec", key_type="ec"),
         signer=signing_ca,
         attacker=pki.make_ca(directory, "attacker", "Somebody Else"),
@@ -69,6 +73,9 @@ def p12_files(test_pki, runtime_dir) -> dict[str, bytes]:
         ),
         "expired": pki.export_p12(
             test_pki.expired_client, test_pki.client_ca, runtime_dir / "e.p12"
+        ),
+        "future": pki.export_p12(
+            test_pki.future_client, test_pki.client_ca, runtime_dir / "f.p12"
         ),
         "ec": pki.export_p12(test_pki.ec_client, test_pki.client_ca, runtime_dir / "ec.p12"),
     }

@@ -261,7 +261,11 @@ def test_off_mode_defends_in_app_without_a_broadcast(
 
 @pytest.mark.parametrize(
     ("assets", "reason"),
-    [("tampered", "IdentityTampered"), ("expired", "IdentityExpired")],
+    [
+        ("tampered", "IdentityTampered"),
+        ("expired", "IdentityExpired"),
+        ("future", "IdentityNotYetValid"),
+    ],
 )
 def test_an_identity_that_cannot_be_used_raises_its_reason(
     runtime_jar, jvm_stubs, sealed_assets, signer_files, assets, reason
