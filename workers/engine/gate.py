@@ -3,10 +3,11 @@
 It is at least as strict as Android's own zip reader (libziparchive) so that no later
 parser (androguard, aapt, the fusion steps) sees an archive that Android would read
 differently: the gaps that the Master Key and Janus attacks used. It never extracts to
-disk, holds at most one chunk of inflated data (plus the bounded manifest) in memory, and
-checks every limit against bytes actually inflated.
+disk, holds at most one chunk of inflated data in memory (plus the manifest and resource
+table, each under its own limit), and checks every limit against bytes actually inflated.
 """
 
+import functools
 import logging
 import os
 import re
@@ -73,7 +74,11 @@ class GateReport:
     dex_files: tuple[tuple[str, int], ...]
 
     def entry(self, name: str) -> GateEntry | None:
-        return next((entry for entry in self.entries if entry.name == name), None)
+        return self._by_name.get(name)
+
+    @functools.cached_property
+    def _by_name(self) -> dict[str, GateEntry]:
+        return {entry.name: entry for entry in self.entries}
 
     @property
     def names(self) -> list[str]:
