@@ -17,7 +17,7 @@ from tests.engine.axml_fixtures import (
 )
 from tests.support.android import AppSpec, build_app, corpus_file, requires_android_tools
 from workers.engine import arsc
-from workers.engine.arsc_table import FLAG_SPARSE, ArscError, TypeChunk
+from workers.engine.arsc_table import FLAG_SPARSE, ArscError
 from workers.engine.errors import EngineError
 
 XML_PATH = "res/xml/fusebox_network_security_config.xml"
@@ -143,7 +143,9 @@ def test_it_creates_the_app_package_in_a_table_that_has_none():
 def test_it_reads_sparse_type_chunks():
     table = arsc.read_table(corpus_entry("sparse.apk", "resources.arsc"))
 
-    sparse = [c for c in table.package().chunks if isinstance(c, TypeChunk) and c.flags & 1]
+    package = table.package()
+    chunks = [c for type_id in range(1, 256) for c in package.types(type_id)]
+    sparse = [c for c in chunks if c.flags & FLAG_SPARSE]
 
     assert sparse, "sparse.apk should carry sparse type chunks"
     assert all(chunk.encode() for chunk in sparse)

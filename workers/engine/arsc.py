@@ -20,7 +20,7 @@ from workers.engine.arsc_table import (
     ResourceTable,
     TypeChunk,
     TypeSpec,
-    malformed,
+    UnreadTypeChunk,
     read_table,
 )
 from workers.engine.errors import EngineError
@@ -69,9 +69,7 @@ def resolve(arsc: bytes, resource_id: int) -> str:
     for _ in range(8):
         value_type, data = _lookup(table, resource_id)
         if value_type == TYPE_STRING:
-            if data >= len(table.strings):
-                raise malformed(f"resource 0x{resource_id:08x} names a string outside the pool")
-            return table.strings[data]
+            return table.string(data)
         if value_type != TYPE_REFERENCE:
             break
         resource_id = data
@@ -125,7 +123,6 @@ def add_file_resource(
 
     package = table.package()
     table.string_pool_chunk, value_index = append_string(table.string_pool_chunk, file_path)
-    table.strings.append(file_path)
     if entry_name in package.key_names:
         key_index = package.key_names.index(entry_name)
     else:
@@ -191,15 +188,14 @@ def _add_spec(package: Package, type_id: int) -> TypeSpec:
 
 def _add_default_type_chunk(package: Package, type_id: int, entry_index: int) -> TypeChunk:
     """A plain default-config chunk, placed after the type's spec and existing chunks."""
-    config_size = next(
-        (len(c.config) for c in package.chunks if isinstance(c, TypeChunk)), DEFAULT_CONFIG_SIZE
-    )
+    config_size = package.config_size() or DEFAULT_CONFIG_SIZE
     config = struct.pack("<I", config_size) + bytes(config_size - 4)
     chunk = TypeChunk(type_id, 0, 0, config, entry_index + 1, {}, b"")
     related = [
         position
         for position, existing in enumerate(package.chunks)
-        if isinstance(existing, TypeChunk | TypeSpec) and existing.type_id == type_id
+        if isinstance(existing, TypeChunk | TypeSpec | UnreadTypeChunk)
+        and existing.type_id == type_id
     ]
     package.chunks.insert(related[-1] + 1, chunk)
     return chunk

@@ -15,6 +15,8 @@ from workers.engine.string_pool import (
     RES_STRING_POOL_TYPE,
     StringPool,
     StringPoolError,
+    check_string_pool,
+    pool_string,
     read_string_pool,
 )
 
@@ -187,6 +189,17 @@ def _read_type(data: bytes, offset: int, header_size: int, size: int) -> TypeChu
 
 
 @dataclass
+class UnreadTypeChunk:
+    """A type chunk kept as bytes until an edit or lookup needs that type (tables are large)."""
+
+    type_id: int
+    raw: bytes
+
+    def encode(self) -> bytes:
+        return self.raw
+
+
+@dataclass
 class TypeSpec:
     type_id: int
     reserved: int
@@ -223,7 +236,24 @@ class Package:
         return {chunk.type_id: chunk for chunk in self.chunks if isinstance(chunk, TypeSpec)}
 
     def types(self, type_id: int) -> list[TypeChunk]:
-        return [c for c in self.chunks if isinstance(c, TypeChunk) and c.type_id == type_id]
+        """The type's chunks (one per configuration), parsed now if they were not yet."""
+        found = []
+        for position, chunk in enumerate(self.chunks):
+            if isinstance(chunk, UnreadTypeChunk) and chunk.type_id == type_id:
+                header_size, size = struct.unpack_from("<HI", chunk.raw, 2)
+                chunk = self.chunks[position] = _read_type(chunk.raw, 0, header_size, size)
+            if isinstance(chunk, TypeChunk) and chunk.type_id == type_id:
+                found.append(chunk)
+        return found
+
+    def config_size(self) -> int | None:
+        """The ResTable_config size this package's build tool wrote, if it has any type."""
+        for chunk in self.chunks:
+            if isinstance(chunk, TypeChunk):
+                return len(chunk.config)
+            if isinstance(chunk, UnreadTypeChunk):
+                return struct.unpack_from("<H", chunk.raw, 2)[0] - TYPE_HEADER_FIXED
+        return None
 
     @property
     def type_id_offset(self) -> int:
@@ -254,8 +284,14 @@ class ResourceTable:
 
     header: bytes
     string_pool_chunk: bytes
-    strings: list[str]
     chunks: list[Package | bytes]
+
+    def string(self, index: int) -> str:
+        """One string of the global pool, decoded on demand (the pool can be megabytes)."""
+        try:
+            return pool_string(self.string_pool_chunk, index)
+        except StringPoolError as error:
+            raise malformed(f"global string pool: {error}") from None
 
     @property
     def packages(self) -> list[Package]:
@@ -308,7 +344,10 @@ def _read_package(data: bytes, offset: int, header_size: int, size: int) -> Pack
         if chunk_type == RES_TABLE_TYPE_SPEC_TYPE:
             chunks.append(_read_spec(data, position, chunk_header_size, chunk_size))
         elif chunk_type == RES_TABLE_TYPE_TYPE:
-            chunks.append(_read_type(data, position, chunk_header_size, chunk_size))
+            if chunk_header_size < TYPE_HEADER_FIXED + 4:
+                raise malformed("a type chunk header is too short", position)
+            raw = data[position : position + chunk_size]
+            chunks.append(UnreadTypeChunk(raw[8], raw))
         else:
             chunks.append(data[position : position + chunk_size])
         position += chunk_size
@@ -345,8 +384,11 @@ def read_table(data: bytes) -> ResourceTable:
     pool_type, _, pool_size = _chunk_header(data, position, size)
     if pool_type != RES_STRING_POOL_TYPE:
         raise malformed("the global string pool is missing", position)
-    pool = _pool(data, position)
     pool_chunk = data[position : position + pool_size]
+    try:
+        check_string_pool(pool_chunk, MAX_STRINGS)
+    except StringPoolError as error:
+        raise malformed(str(error), position) from None
     position += pool_size
 
     chunks: list[Package | bytes] = []
@@ -357,7 +399,7 @@ def read_table(data: bytes) -> ResourceTable:
         else:
             chunks.append(data[position : position + chunk_size])
         position += chunk_size
-    table = ResourceTable(data[:header_size], pool_chunk, pool.strings, chunks)
+    table = ResourceTable(data[:header_size], pool_chunk, chunks)
     if len(table.packages) != package_count:
         raise malformed(
             f"the header announces {package_count} packages, found {len(table.packages)}"

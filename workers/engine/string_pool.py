@@ -71,8 +71,21 @@ def _decode_utf16(data: bytes, position: int, limit: int) -> str:
     return data[position:end].decode("utf-16-le", "surrogatepass")
 
 
-def read_string_pool(data: bytes, offset: int, max_strings: int) -> StringPool:
-    """Decode the pool chunk at ``offset``; its chunk header was already bounds-checked."""
+@dataclass(frozen=True)
+class _Layout:
+    count: int
+    style_count: int
+    utf8: bool
+    sorted: bool
+    index_start: int
+    strings_base: int
+    strings_limit: int
+    styles_base: int
+    end: int
+
+
+def _layout(data: bytes, offset: int, max_strings: int) -> _Layout:
+    """Check the pool header against the chunk and locate its parts (absolute offsets)."""
     if len(data) - offset < STRING_POOL_HEADER_SIZE:
         raise StringPoolError("the string pool header is truncated")
     _, header_size, size, count, style_count, flags, strings_start, styles_start = (
@@ -85,7 +98,6 @@ def read_string_pool(data: bytes, offset: int, max_strings: int) -> StringPool:
     offsets_end = header_size + 4 * (count + style_count)
     if offsets_end > size:
         raise StringPoolError("the string offsets run past the pool")
-    utf8 = bool(flags & UTF8_FLAG)
     end = offset + size
     strings_base = offset + strings_start
     strings_limit = offset + styles_start if style_count else end
@@ -93,14 +105,49 @@ def read_string_pool(data: bytes, offset: int, max_strings: int) -> StringPool:
         raise StringPoolError("the string data lies outside the pool")
     if style_count and not (strings_start < styles_start <= size):
         raise StringPoolError("the style data lies outside the pool")
+    return _Layout(
+        count=count,
+        style_count=style_count,
+        utf8=bool(flags & UTF8_FLAG),
+        sorted=bool(flags & SORTED_FLAG),
+        index_start=offset + header_size,
+        strings_base=strings_base,
+        strings_limit=strings_limit,
+        styles_base=offset + styles_start,
+        end=end,
+    )
 
-    string_offsets = struct.unpack_from(f"<{count}I", data, offset + header_size)
-    decode = _decode_utf8 if utf8 else _decode_utf16
-    strings = [decode(data, strings_base + item, strings_limit) for item in string_offsets]
 
-    style_offsets = struct.unpack_from(f"<{style_count}I", data, offset + header_size + 4 * count)
-    styles = [_read_spans(data, offset + styles_start + item, end) for item in style_offsets]
-    return StringPool(strings, styles, utf8, bool(flags & SORTED_FLAG))
+def read_string_pool(data: bytes, offset: int, max_strings: int) -> StringPool:
+    """Decode the pool chunk at ``offset``; its chunk header was already bounds-checked."""
+    layout = _layout(data, offset, max_strings)
+
+    string_offsets = struct.unpack_from(f"<{layout.count}I", data, layout.index_start)
+    decode = _decode_utf8 if layout.utf8 else _decode_utf16
+    strings = [
+        decode(data, layout.strings_base + item, layout.strings_limit) for item in string_offsets
+    ]
+
+    style_offsets = struct.unpack_from(
+        f"<{layout.style_count}I", data, layout.index_start + 4 * layout.count
+    )
+    styles = [_read_spans(data, layout.styles_base + item, layout.end) for item in style_offsets]
+    return StringPool(strings, styles, layout.utf8, layout.sorted)
+
+
+def check_string_pool(chunk: bytes, max_strings: int) -> int:
+    """Validate an encoded pool's header and layout without decoding; returns its count."""
+    return _layout(chunk, 0, max_strings).count
+
+
+def pool_string(chunk: bytes, index: int) -> str:
+    """Decode only string ``index`` of an encoded pool (a large table need not be decoded)."""
+    layout = _layout(chunk, 0, 1 << 32)
+    if not 0 <= index < layout.count:
+        raise StringPoolError(f"string index {index} is outside the pool")
+    item = struct.unpack_from("<I", chunk, layout.index_start + 4 * index)[0]
+    decode = _decode_utf8 if layout.utf8 else _decode_utf16
+    return decode(chunk, layout.strings_base + item, layout.strings_limit)
 
 
 def _read_spans(data: bytes, position: int, end: int) -> list[tuple[int, int, int]]:
