@@ -50,7 +50,7 @@ def _write(directory: Path, stem: str, key, cert) -> Issued:
 
 
 def make_ca(directory: Path, stem: str, common_name: str) -> Issued:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    key = ec.generate_private_key(ec.SECP256R1())
     now = datetime.datetime.now(datetime.UTC)
     cert = (
         x509.CertificateBuilder()
@@ -87,9 +87,11 @@ def issue(
     common_name: str,
     *,
     server: bool = False,
-    key_type: str = "rsa",
+    key_type: str | None = None,
     valid_days: tuple[int, int] = (-1, 365),
 ) -> Issued:
+    if key_type is None:
+        key_type = "ec" if server else "rsa"
     if key_type == "ec":
         key = ec.generate_private_key(ec.SECP256R1())
     else:

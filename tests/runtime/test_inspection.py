@@ -9,7 +9,7 @@ from tests.support.android import requires_android_tools
 from workers.engine.identity_seal import seal_identity
 from workers.engine.runtime import BuildValues, runtime_dex
 from workers.engine.runtime.dex_patch import committed_runtime_dex
-from workers.engine.runtime.inspect import REQUIRED_CLASSES, defined_classes, inspect_runtime
+from workers.engine.runtime.inspection import REQUIRED_CLASSES, defined_classes, inspect_runtime
 
 
 def fused_parts(p12_files, signer_sha256):
