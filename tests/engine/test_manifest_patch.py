@@ -254,6 +254,8 @@ def test_every_accepted_corpus_app_is_patched_into_an_app_aapt_accepts(
     assert '"res/xml/fusebox_network_security_config.xml"' in resource_value(values, config_id)
     assert f"package: name='{package}'" in aapt("dump", "badging", str(apk))
     _assert_sorted_by_resource_id(axml.parse(patch.manifest))
+    config = aapt("dump", "xmltree", str(apk), "res/xml/fusebox_network_security_config.xml")
+    assert 'C: "backend.example.org"' in config
     androguard_apk = APK(str(apk))
     assert PROVIDER in androguard_apk.get_providers()
     assert androguard_apk.get_android_manifest_xml().find("application") is not None
