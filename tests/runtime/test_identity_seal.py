@@ -102,6 +102,19 @@ def test_it_reads_identities_exported_by_openssl(p12_files, kind, test_pki):
     assert "private_key_der" not in repr(material)
 
 
+def test_it_accepts_the_password_as_text(p12_files, test_pki):
+    material = load_p12(p12_files["default"], pki.P12_PASSWORD.decode())
+
+    assert material.certificate_chain_der[0] == test_pki.client.cert_der
+
+
+def test_it_rejects_an_oversized_identity_file_before_parsing_it():
+    with pytest.raises(EngineError) as error:
+        load_p12(b"\x30\x84" + bytes(300 * 1024), pki.P12_PASSWORD)
+
+    assert error.value.code == "p12_too_large"
+
+
 def test_it_keeps_an_ec_identity_as_ec(p12_files):
     assert load_p12(p12_files["ec"], pki.P12_PASSWORD).key_algorithm == "EC"
 

@@ -30,6 +30,7 @@ SECRET_HALF_SIZE = 32
 NONCE_SIZE = 12
 HEADER_SIZE = len(MAGIC) + SECRET_HALF_SIZE + NONCE_SIZE
 HKDF_INFO_PREFIX = b"fusebox-identity-v1\x00"
+MAX_P12_SIZE = 256 * 1024
 
 
 @dataclass(frozen=True)
@@ -69,8 +70,16 @@ class SealedIdentity:
     runtime_secret: bytes = field(repr=False)
 
 
-def load_p12(p12: bytes, password: bytes) -> IdentityMaterial:
+def load_p12(p12: bytes, password: bytes | str) -> IdentityMaterial:
     """Read a PKCS#12 identity (openssl default or -legacy encryption) into DER material."""
+    if isinstance(password, str):
+        password = password.encode("utf-8")
+    if len(p12) > MAX_P12_SIZE:
+        raise RejectedInput(
+            f"the client identity is larger than {MAX_P12_SIZE // 1024} KiB:"
+            " export only the client key and its chain",
+            "p12_too_large",
+        )
     if not _looks_like_pkcs12(p12):
         raise RejectedInput(
             "the client identity is not a PKCS#12 file: export it with `openssl pkcs12 -export`",
