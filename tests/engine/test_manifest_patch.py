@@ -409,3 +409,26 @@ def test_the_app_s_cleartext_choice_survives_the_new_configuration():
     config = axml.parse(patch.new_files["res/xml/fusebox_network_security_config.xml"])
     assert config.find("base-config").get("cleartextTrafficPermitted", None) is True
     assert "usesCleartextTraffic is kept" in " ".join(patch.summary)
+
+
+def test_a_network_config_reference_the_table_lacks_is_reported():
+    application = _application(None)
+    application.attributes.append(
+        axml.Attribute.reference("networkSecurityConfig", 0x7F7F0001, 0x01010527)
+    )
+    manifest = axml.serialize(_manifest(application))
+
+    with pytest.raises(FusionError) as raised:
+        patch_app_resources(
+            manifest,
+            corpus_entry("UnCrackable-Level1.apk", "resources.arsc"),
+            {}.__getitem__,
+            package=None,
+            provider_class=PROVIDER,
+            authority="com.example.unit.fusebox",
+            init_order=1,
+            pinned_hosts=["api.example.com"],
+        )
+
+    assert raised.value.code == "network_config_invalid"
+    assert "0x7f7f0001" in raised.value.message

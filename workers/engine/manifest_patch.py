@@ -23,7 +23,7 @@ from workers.engine.axml import (
     Document,
     Element,
 )
-from workers.engine.errors import FusionError
+from workers.engine.errors import EngineError, FusionError
 from workers.engine.network_config import (
     CA_FILE_PATH,
     CA_RESOURCE_NAME,
@@ -266,7 +266,14 @@ def _existing_network_config(
     reference = network_security_config_ref(doc)
     if reference is None:
         return None, None
-    path = resource_table.resolve(arsc, reference)
+    try:
+        path = resource_table.resolve(arsc, reference)
+    except EngineError as error:
+        raise FusionError(
+            f"the manifest's network security config 0x{reference:08x} cannot be found in "
+            f"resources.arsc ({error.message})",
+            code="network_config_invalid",
+        ) from None
     try:
         data = read_entry(path)
     except (KeyError, FileNotFoundError):
