@@ -203,3 +203,31 @@ def test_a_new_configuration_without_an_app_setting_has_no_base_config():
     document, _ = build_network_security_config(["a.example.com"], None, None)
 
     assert document.find("base-config") is None
+
+
+def test_androguard_reads_the_written_configuration_as_android_would():
+    from androguard.core.axml import AXMLPrinter
+    from loguru import logger
+    from lxml import etree
+
+    logger.remove()
+    pem = make_ca_pem("Independent Reader CA")
+    document, _ = build_network_security_config(["api.example.com", "*.x.org"], [pem], None)
+    link_server_ca(document, 0x7F0B0000)
+
+    printer = AXMLPrinter(axml.serialize(document))
+    tree = etree.fromstring(printer.get_xml())
+
+    assert printer.is_valid()
+    config = tree.find("domain-config")
+    assert config.get("cleartextTrafficPermitted") == "false"
+    assert [(d.text, d.get("includeSubdomains")) for d in config.findall("domain")] == [
+        ("api.example.com", "false"),
+        ("x.org", "true"),
+    ]
+    assert config.find("trust-anchors/certificates").get("src") == "@7F0B0000"
+    pin = config.find("pin-set/pin")
+    assert (pin.get("digest"), pin.text) == (
+        "SHA-256",
+        spki_pin(x509.load_pem_x509_certificate(pem)),
+    )
