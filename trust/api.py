@@ -161,13 +161,13 @@ class SigningKeystoreViewSet(TrustViewSet):
         )
 
 
-@_schema(serializers.SigningFingerprintSerializer, serializers.SigningFingerprintSerializer)
+@_schema(serializers.SigningFingerprintUploadSerializer, serializers.SigningFingerprintSerializer)
 class SigningFingerprintViewSet(TrustViewSet):
     """Private signing fingerprints for apps signed outside Fusebox."""
 
     queryset = SigningFingerprint.objects.all()
     serializer_class = serializers.SigningFingerprintSerializer
-    upload_serializer_class = serializers.SigningFingerprintSerializer
+    upload_serializer_class = serializers.SigningFingerprintUploadSerializer
 
     def perform_upload(self, data):
         return services.create_fingerprint(

@@ -59,7 +59,8 @@ class FusionSigner:
         return f"FusionSigner(alias={self.alias!r}, sha256={self.sha256})"
 
 
-def _refuse_expired(item) -> None:
+def refuse_expired(item) -> None:
+    """Raise `material_expired` for an expired CA, identity or keystore (build start checks)."""
     if item.is_expired:
         raise TrustError(
             "material_expired",
@@ -71,7 +72,7 @@ def _refuse_expired(item) -> None:
 def load_identity_for_fusion(identity_id) -> FusionIdentity:
     """Open the sealed key of a client identity (inside the organization's scope)."""
     identity = ClientIdentity.objects.get(pk=identity_id)
-    _refuse_expired(identity)
+    refuse_expired(identity)
 
     logger.info("opening client identity %s (%s) for fusion", identity.pk, identity.sha256)
     return FusionIdentity(
@@ -84,7 +85,7 @@ def load_identity_for_fusion(identity_id) -> FusionIdentity:
 def load_signer_for_fusion(keystore_id) -> FusionSigner:
     """Open a sealed signing keystore and its passwords (inside the organization's scope)."""
     keystore = SigningKeystore.objects.get(pk=keystore_id)
-    _refuse_expired(keystore)
+    refuse_expired(keystore)
 
     logger.info("opening signing keystore %s (%s) for fusion", keystore.pk, keystore.sha256)
     return FusionSigner(

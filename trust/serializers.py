@@ -120,6 +120,14 @@ class SigningKeystoreUploadSerializer(serializers.Serializer):
     key_password = _password("Key password when it differs from the store password.", False)
 
 
+class SigningFingerprintUploadSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120)
+    sha256 = serializers.CharField(max_length=200, help_text="64 hex digits, colons optional.")
+    play_signing_sha256 = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, help_text="Optional, same format."
+    )
+
+
 class TrustErrorSerializer(serializers.Serializer):
     """The 422 body: a stable code from the trust error table and what to fix."""
 

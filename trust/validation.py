@@ -7,13 +7,13 @@ with a stable code and a message saying what to fix. Passwords are never put in 
 import datetime
 import itertools
 import logging
-import re
+import warnings
 from dataclasses import dataclass, field
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.hazmat.primitives.serialization import pkcs7
 from cryptography.x509.verification import (
     Criticality,
     ExtensionPolicy,
@@ -34,20 +34,40 @@ from trust.certificates import (
     short_name,
 )
 from trust.errors import TrustError
-from trust.p12structure import StructureError, inspect_p12
+from trust.signing import (
+    SigningKeystoreUpload,
+    parse_sha256_fingerprint,
+    validate_signing_keystore,
+)
+from trust.uploads import (
+    MAX_P12_BYTES,
+    PEM_MARKER,
+    check_key_matches,
+    check_size,
+    load_p12,
+    utc_now,
+)
+
+__all__ = [
+    "MAX_CA_CERTIFICATES",
+    "MAX_CA_UPLOAD_BYTES",
+    "MAX_P12_BYTES",
+    "PEM_MARKER",
+    "CAUpload",
+    "ClientIdentityUpload",
+    "SigningKeystoreUpload",
+    "parse_certificates",
+    "parse_sha256_fingerprint",
+    "utc_now",
+    "validate_ca_upload",
+    "validate_client_identity",
+    "validate_signing_keystore",
+]
 
 logger = logging.getLogger(__name__)
 
 MAX_CA_UPLOAD_BYTES = 256 * 1024
 MAX_CA_CERTIFICATES = 10
-MAX_P12_BYTES = 1024 * 1024
-PEM_MARKER = b"-----BEGIN"
-JKS_MAGIC = b"\xfe\xed\xfe\xed"
-JCEKS_MAGIC = b"\xce\xce\xce\xce"
-REEXPORT_ADVICE = (
-    "re-export it with AES, for example `openssl pkcs12 -export -keypbe AES-256-CBC "
-    "-certpbe AES-256-CBC -macalg sha256 -in cert.pem -inkey key.pem -out identity.p12`"
-)
 
 
 @dataclass(frozen=True)
@@ -83,36 +103,6 @@ class ClientIdentityUpload:
         return facts_of(self.certificate)
 
 
-@dataclass(frozen=True)
-class SigningKeystoreUpload:
-    """A validated signing keystore entry; the keystore bytes are kept as uploaded."""
-
-    alias: str
-    aliases: list[str]
-    private_key: object
-    certificate: x509.Certificate
-    chain: list[x509.Certificate]
-
-    @property
-    def facts(self) -> CertificateFacts:
-        return facts_of(self.certificate)
-
-
-def utc_now() -> datetime.datetime:
-    return datetime.datetime.now(datetime.UTC)
-
-
-def _check_size(data: bytes, limit: int, what: str) -> None:
-    if not data:
-        raise TrustError("file_empty", f"The {what} file is empty. Choose the file again.")
-    if len(data) > limit:
-        raise TrustError(
-            "file_too_large",
-            f"The {what} file is {len(data)} bytes; the limit is {limit} bytes. "
-            "Upload only the certificates Fusebox needs.",
-        )
-
-
 def _refuse_private_key(data: bytes) -> None:
     if b"PRIVATE KEY-----" in data:
         raise TrustError(
@@ -137,9 +127,11 @@ def _refuse_private_key(data: bytes) -> None:
 
 def parse_certificates(data: bytes) -> list[x509.Certificate]:
     """Read PEM (one or a bundle) or DER; refuse private keys and anything unreadable."""
-    _check_size(data, MAX_CA_UPLOAD_BYTES, "certificate")
+    check_size(data, MAX_CA_UPLOAD_BYTES, "certificate")
     _refuse_private_key(data)
 
+    if b"-----BEGIN PKCS7-----" in data:
+        return _pkcs7_certificates(data, pkcs7.load_pem_pkcs7_certificates)
     if PEM_MARKER in data:
         if data.count(b"-----BEGIN CERTIFICATE-----") > MAX_CA_CERTIFICATES:
             raise TrustError(
@@ -159,11 +151,50 @@ def parse_certificates(data: bytes) -> list[x509.Certificate]:
     try:
         return [x509.load_der_x509_certificate(data)]
     except ValueError:
+        pass
+    try:
+        return _pkcs7_certificates(data, pkcs7.load_der_pkcs7_certificates)
+    except TrustError:
         raise TrustError(
             "cert_malformed",
             "The file is neither a PEM nor a DER X.509 certificate (it may be truncated). "
             "Export the CA certificate as PEM or DER.",
         ) from None
+
+
+def _pkcs7_certificates(data: bytes, loader) -> list[x509.Certificate]:
+    """A .p7b bundle as Windows and some CAs export it; order it like a PEM bundle."""
+    try:
+        with warnings.catch_warnings():
+            # openssl crl2pkcs7 writes the certificate SET unsorted (BER); that is expected.
+            warnings.simplefilter("ignore", UserWarning)
+            certificates = loader(data)
+    except (ValueError, UnsupportedAlgorithm):
+        raise TrustError(
+            "cert_malformed", "The PKCS#7 bundle could not be read; export it as PEM instead."
+        ) from None
+    if len(certificates) > MAX_CA_CERTIFICATES:
+        raise TrustError(
+            "too_many_certificates",
+            f"The bundle holds {len(certificates)} certificates; the limit is "
+            f"{MAX_CA_CERTIFICATES}. Upload the CA chain only.",
+        )
+    return _chain_order(certificates)
+
+
+def _chain_order(certificates: list[x509.Certificate]) -> list[x509.Certificate]:
+    """PKCS#7 keeps no order: start from the certificate that issued no other one."""
+    issuers = {c.issuer for c in certificates if c.issuer != c.subject}
+    ordered = [c for c in certificates if c.subject not in issuers][:1] or certificates[:1]
+    remaining = [c for c in certificates if c is not ordered[0]]
+    while remaining:
+        parent = next((c for c in remaining if c.subject == ordered[-1].issuer), None)
+        if parent is None:
+            ordered.extend(remaining)
+            break
+        ordered.append(parent)
+        remaining.remove(parent)
+    return ordered
 
 
 def validate_ca_upload(data: bytes, now: datetime.datetime | None = None) -> CAUpload:
@@ -205,53 +236,6 @@ def _client_policy_builder(anchors: list[x509.Certificate], now: datetime.dateti
     )
 
 
-def _load_p12(data: bytes, password: str, bad_password_code: str, what: str):
-    """Load a PKCS#12, telling a wrong password apart from a damaged file."""
-    if data[:4] in (JKS_MAGIC, JCEKS_MAGIC):
-        raise TrustError(
-            "keystore_unsupported_format",
-            f"The {what} is a Java JKS/JCEKS keystore. Convert it to PKCS#12: `keytool "
-            "-importkeystore -srckeystore in.jks -destkeystore out.p12 -deststoretype "
-            "PKCS12`.",
-        )
-    if PEM_MARKER in data[:100]:
-        raise TrustError(
-            "p12_malformed",
-            f"The {what} is a PEM file, not PKCS#12. Bundle the key and certificate with "
-            "`openssl pkcs12 -export -in cert.pem -inkey key.pem -out identity.p12`.",
-        )
-
-    try:
-        structure = inspect_p12(data)
-    except (StructureError, IndexError, ValueError):
-        raise TrustError(
-            "p12_malformed",
-            f"The {what} is not a readable PKCS#12 file (it may be truncated or another "
-            "format). Export it again as .p12/.pfx.",
-        ) from None
-
-    try:
-        loaded = pkcs12.load_pkcs12(data, password.encode())
-    except ValueError:
-        legacy = structure.legacy_algorithms
-        advice = (
-            f" It also uses legacy encryption ({', '.join(legacy)}); if the password is "
-            f"right, {REEXPORT_ADVICE}."
-            if legacy
-            else ""
-        )
-        raise TrustError(
-            bad_password_code,
-            f"The password does not open this {what}. Check the password.{advice}",
-        ) from None
-    except UnsupportedAlgorithm:
-        raise TrustError(
-            "p12_legacy_encryption",
-            f"The {what} uses an encryption algorithm Fusebox cannot read; {REEXPORT_ADVICE}.",
-        ) from None
-    return loaded, structure
-
-
 def validate_client_identity(
     data: bytes,
     password: str,
@@ -260,8 +244,8 @@ def validate_client_identity(
 ) -> ClientIdentityUpload:
     """Check a PKCS#12 client identity and that it chains to one of the given CAs."""
     now = now or utc_now()
-    _check_size(data, MAX_P12_BYTES, "identity")
-    loaded, structure = _load_p12(data, password, "p12_bad_password", "identity file")
+    check_size(data, MAX_P12_BYTES, "identity")
+    loaded, structure = load_p12(data, password, "p12_bad_password", "identity file")
 
     if loaded.key is None:
         raise TrustError(
@@ -280,7 +264,7 @@ def validate_client_identity(
         # certificate among the extras means the file holds someone else's certificate.
         leaves = [e.certificate for e in loaded.additional_certs if not is_ca(e.certificate)]
         if leaves:
-            _check_key_matches(loaded.key, leaves[0])
+            check_key_matches(loaded.key, leaves[0])
         raise TrustError(
             "p12_no_certificate",
             "The PKCS#12 holds a private key without its certificate. Export the key "
@@ -289,7 +273,7 @@ def validate_client_identity(
 
     certificate = loaded.cert.certificate
     chain = [extra.certificate for extra in loaded.additional_certs]
-    _check_key_matches(loaded.key, certificate)
+    check_key_matches(loaded.key, certificate)
     check_key_strength(certificate.public_key(), short_name(certificate))
     check_certificate(certificate, now)
     for extra in chain:
@@ -306,18 +290,6 @@ def validate_client_identity(
     return ClientIdentityUpload(
         loaded.key, certificate, chain, anchor, structure.legacy_algorithms
     )
-
-
-def _check_key_matches(private_key, certificate: x509.Certificate) -> None:
-    spki = serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    if private_key.public_key().public_bytes(*spki) != certificate.public_key().public_bytes(
-        *spki
-    ):
-        raise TrustError(
-            "p12_key_mismatch",
-            f"The private key in the PKCS#12 does not belong to {short_name(certificate)}. "
-            "Export the certificate together with its own key.",
-        )
 
 
 def _verify_chain(certificate, chain, ca_certificates, now) -> x509.Certificate:
@@ -345,73 +317,3 @@ def _verify_chain(certificate, chain, ca_certificates, now) -> x509.Certificate:
 def _verifier_reason(error: VerificationError) -> str:
     text = str(error)
     return text if len(text) < 160 else text[:157] + "..."
-
-
-def validate_signing_keystore(
-    data: bytes, alias: str, store_password: str, key_password: str = ""
-) -> SigningKeystoreUpload:
-    """Check a PKCS#12 keystore as keytool writes it: alias present, key decrypts."""
-    _check_size(data, MAX_P12_BYTES, "keystore")
-    loaded, structure = _load_p12(data, store_password, "keystore_bad_password", "keystore")
-
-    aliases = structure.aliases
-    bag = next((b for b in structure.key_bags if b.alias == alias), None)
-    if bag is None:
-        bag = next(
-            (b for b in structure.key_bags if (b.alias or "").lower() == alias.lower()), None
-        )
-    if bag is None:
-        known = ", ".join(repr(a) for a in aliases) or "none"
-        raise TrustError(
-            "keystore_alias_missing",
-            f"The keystore has no key entry named {alias!r}; its key aliases are: {known}. "
-            "Check the alias (`keytool -list -keystore release.p12`).",
-        )
-
-    private_key = _decrypt_key_bag(bag, key_password or store_password, loaded)
-    certificate, chain = _certificate_for_alias(loaded, bag.alias)
-    _check_key_matches(private_key, certificate)
-    check_key_strength(certificate.public_key(), short_name(certificate))
-    return SigningKeystoreUpload(bag.alias, aliases, private_key, certificate, chain)
-
-
-def _decrypt_key_bag(bag, password: str, loaded):
-    if bag.encrypted_der is None:
-        return loaded.key
-    try:
-        return serialization.load_der_private_key(bag.encrypted_der, password.encode())
-    except (ValueError, TypeError):
-        raise TrustError(
-            "keystore_bad_password",
-            f"The key password does not decrypt the key {bag.alias!r}. Check the key "
-            "password (for PKCS#12 made by keytool it equals the store password).",
-        ) from None
-
-
-def _certificate_for_alias(loaded, alias: str):
-    entries = ([loaded.cert] if loaded.cert else []) + list(loaded.additional_certs)
-    named = [e for e in entries if e.friendly_name and e.friendly_name.decode() == alias]
-    if not named:
-        raise TrustError(
-            "p12_no_certificate",
-            f"The keystore entry {alias!r} has no certificate. Re-create the key with keytool "
-            "so it carries its certificate.",
-        )
-    others = [e.certificate for e in entries if e is not named[0] and e.friendly_name is None]
-    return named[0].certificate, others
-
-
-FINGERPRINT_PATTERN = re.compile(r"^[0-9a-fA-F]{64}$")
-
-
-def parse_sha256_fingerprint(text: str, label: str = "fingerprint") -> str:
-    """Normalise a SHA-256 fingerprint (hex, with or without colons) to 'AB:CD:...'."""
-    compact = re.sub(r"[\s:]", "", text or "")
-    if not FINGERPRINT_PATTERN.match(compact):
-        raise TrustError(
-            "fingerprint_invalid",
-            f"The {label} must be a SHA-256 fingerprint: 64 hex digits, with or without "
-            "colons (`keytool -list -v` or `apksigner verify --print-certs` show it).",
-        )
-    upper = compact.upper()
-    return ":".join(upper[i : i + 2] for i in range(0, 64, 2))

@@ -188,3 +188,29 @@ def test_openssl_agrees_the_accepted_ca_is_a_ca(ca, tmp_path):
 
     assert "CA:TRUE" in text and "Certificate Sign" in text
     validate_ca_upload(path.read_bytes())
+
+
+@pytest.mark.parametrize("output_format", ["PEM", "DER"])
+def test_it_accepts_a_pkcs7_bundle_from_openssl_and_orders_the_chain(ca, tmp_path, output_format):
+    import subprocess
+
+    (tmp_path / "bundle.pem").write_bytes(pki.pem(ca.root, ca.intermediate))
+    subprocess.run(
+        [
+            "openssl",
+            "crl2pkcs7",
+            "-nocrl",
+            "-certfile",
+            str(tmp_path / "bundle.pem"),
+            "-outform",
+            output_format,
+            "-out",
+            str(tmp_path / "bundle.p7b"),
+        ],
+        check=True,
+        capture_output=True,
+    )
+
+    upload = validate_ca_upload((tmp_path / "bundle.p7b").read_bytes())
+
+    assert upload.certificates == [ca.intermediate, ca.root]

@@ -23,24 +23,29 @@ def upload(name: str, data: bytes) -> SimpleUploadedFile:
 
 
 def forms_of_key(private_key) -> list[bytes]:
-    """The private key as DER (PKCS#8 and traditional), base64 and PEM lines."""
-    der_pkcs8 = private_key.private_bytes(
-        serialization.Encoding.DER,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-    der_traditional = private_key.private_bytes(
-        serialization.Encoding.DER,
-        serialization.PrivateFormat.TraditionalOpenSSL,
-        serialization.NoEncryption(),
-    )
-    pem_lines = pki.key_pem(private_key).splitlines()[1:3]
-    needles = [der_pkcs8[-48:], der_traditional[-48:], *pem_lines]
-    for der in (der_pkcs8, der_traditional):
-        # base64 at each of the three alignments, so an embedded copy is found too.
-        needles += [base64.b64encode(der[offset:])[8:56] for offset in range(3)]
-        needles.append(der.hex()[-64:].encode())
+    """The private parts of a key (RSA d, p, q; EC scalar) as raw bytes, hex and base64.
+
+    Only private numbers are searched: a key's DER also holds its public half, which is
+    rightly stored in the certificate. Base64 is taken at the three alignments, so a copy
+    embedded anywhere in a base64 stream (a PEM, a JSON dump of a binary field) is found.
+    """
+    numbers = private_key.private_numbers()
+    if hasattr(numbers, "d"):
+        secrets = [numbers.d, numbers.p, numbers.q]
+    else:
+        secrets = [numbers.private_value]
+
+    needles = []
+    for secret in secrets:
+        needles += encodings_of(secret.to_bytes((secret.bit_length() + 7) // 8, "big")[:24])
     return needles
+
+
+def encodings_of(raw: bytes) -> list[bytes]:
+    """raw, hex and base64 (at each alignment, for copies embedded in a longer stream)."""
+    forms = [raw, raw.hex().encode(), raw.hex().upper().encode()]
+    forms += [base64.b64encode(raw[offset:])[:-4] for offset in range(3)]
+    return [form for form in forms if len(form) >= 8]
 
 
 def assert_absent(haystack: bytes, needles: dict[str, bytes]) -> None:
@@ -114,15 +119,17 @@ def uploaded_everything(cast, api_for, security_client, uploads, ca, caplog):
     )
     keystore = pkcs12.load_pkcs12(uploads.keystore, uploads.store_password.encode())
 
-    needles = {
-        "identity password": uploads.identity_password.encode(),
-        "console password": console_password.encode(),
-        "store password": uploads.store_password.encode(),
-        "wrong password": b"Wr0ng-Pass",
-        "wrong store password": b"Wr0ng-Store",
-        "keystore bytes": uploads.keystore[-64:],
-        "keystore hex": uploads.keystore.hex()[-64:].encode(),
-    }
+    needles = {}
+    for label, raw in [
+        ("identity password", uploads.identity_password.encode()),
+        ("console password", console_password.encode()),
+        ("store password", uploads.store_password.encode()),
+        ("wrong password", b"Wr0ng-Pass"),
+        ("wrong store password", b"Wr0ng-Store"),
+        ("keystore bytes", uploads.keystore[-48:]),
+    ]:
+        for number, needle in enumerate(encodings_of(raw)):
+            needles[f"{label} #{number}"] = needle
     for label, key in [
         ("client key", ca.client_key),
         ("console client key", other_key),
@@ -247,10 +254,14 @@ def test_a_pg_dump_of_the_database_holds_no_password_or_private_key(
     ).stdout
 
     keystore_key = pkcs12.load_pkcs12(uploads.keystore, uploads.store_password.encode()).key
-    needles = {
-        "identity password": uploads.identity_password.encode(),
-        "store password": uploads.store_password.encode(),
-    }
+    needles = {}
+    for label, raw in [
+        ("identity password", uploads.identity_password.encode()),
+        ("store password", uploads.store_password.encode()),
+        ("keystore bytes", uploads.keystore[-48:]),
+    ]:
+        for number, needle in enumerate(encodings_of(raw)):
+            needles[f"{label} #{number}"] = needle
     for label, key in [
         ("client", ca.client_key),
         ("CA", ca.intermediate_key),
