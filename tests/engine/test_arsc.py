@@ -233,3 +233,29 @@ def test_every_configuration_of_the_type_gets_the_new_slot(monkeypatch, tmp_path
     assert after.count(f"resource 0x{resource_id:08x} ") == 2  # the spec and one value
     kept = [line for line in before.splitlines() if "resource 0x7f" in line]
     assert set(kept) <= set(after.splitlines())
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["xml", "raw"]),
+            st.from_regex(r"[a-z][a-z0-9_]{0,30}", fullmatch=True),
+        ),
+        min_size=1,
+        max_size=6,
+        unique_by=lambda item: item[1],
+    )
+)
+def test_every_added_resource_resolves_to_its_own_path(additions):
+    table = corpus_entry("UnCrackable-Level1.apk", "resources.arsc")
+    added = {}
+    for type_name, name in additions:
+        path = f"res/{type_name}/{name}.bin"
+        table, resource_id = arsc.add_file_resource(table, type_name, name, path)
+        added[resource_id] = path
+
+    assert len(added) == len(additions)
+    assert {arsc.resolve(table, rid) for rid in added} == set(added.values())
+    for resource_id, path in added.items():
+        assert arsc.resolve(table, resource_id) == path

@@ -5,6 +5,8 @@ import subprocess
 
 import pytest
 from cryptography import x509
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.engine.axml_fixtures import make_ca_pem
 from workers.engine import axml
@@ -231,3 +233,16 @@ def test_androguard_reads_the_written_configuration_as_android_would():
         "SHA-256",
         spki_pin(x509.load_pem_x509_certificate(pem)),
     )
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=80))
+def test_any_host_text_is_normalised_once_or_refused_with_its_code(value):
+    try:
+        host = validate_pin_host(value)
+    except EngineError as error:
+        assert error.code == "pin_host_invalid"
+        return
+
+    assert validate_pin_host(host) == host
+    assert host == host.lower().strip()
