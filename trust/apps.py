@@ -19,7 +19,7 @@ class TrustConfig(AppConfig):
         from trust.usage import identities_of_ca, register_usage_reporter
 
         register_usage_reporter(identities_of_ca)
-        register_nav_item(NavItem("Trust material", "trust", "trust.view", order=20))
+        register_nav_item(NavItem("Trust material", "trust", "trust.view", order=10))
         register_dashboard_card(
-            DashboardCard("Expiring trust material", "trust/_expiry_card.html", "trust.view", 20)
+            DashboardCard("Expiring trust material", "trust/_expiry_card.html", "trust.view", 10)
         )
