@@ -159,13 +159,10 @@ def verify_pdf(
     result.covers_whole_file = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
     result.signer_subject = certificate.subject.human_friendly if certificate else None
     result.signer_sha256 = certificate.sha256.hex() if certificate else None
-    result.signed_at = (
-        status.timestamp_validity.timestamp
-        if status.timestamp_validity
-        else (status.signer_reported_dt)
-    )
-    result.timestamped = status.timestamp_validity is not None
-    result.timestamp_trusted = bool(result.timestamped and status.timestamp_validity.trusted)
+    stamp = status.timestamp_validity
+    result.signed_at = stamp.timestamp if stamp else status.signer_reported_dt
+    result.timestamped = stamp is not None
+    result.timestamp_trusted = bool(stamp and stamp.trusted)
 
     if not result.intact:
         return result.refuse(
@@ -187,7 +184,6 @@ def verify_pdf(
         return result.refuse(
             "not_certified", "the signature is not a no-changes certification signature"
         )
-    stamp = status.timestamp_validity
     if stamp is not None and not (stamp.intact and stamp.valid):
         # An intact timestamp from a TSA the verifier does not trust leaves the report valid
         # (its own signature is), and ``timestamp_trusted`` says the time is unproven.
