@@ -68,6 +68,7 @@ class DriverRun:
     toasts: list[str]
     killed: int
     delays: list[int]
+    broadcasts_during_startup: int
     providers: list[str]
     default_provider: str
     log: str
@@ -114,6 +115,7 @@ def run_driver(
         toasts=data["toasts"],
         killed=data["killed"],
         delays=data["delays"],
+        broadcasts_during_startup=data["broadcastsDuringStartup"],
         providers=data["providers"],
         default_provider=data["defaultProtocolProvider"],
         log=completed.stderr,

@@ -189,6 +189,7 @@ def test_a_resigned_app_cannot_decrypt_and_broadcasts_then_defends(
     )
 
     assert not run.results[0]["ok"]
+    assert run.broadcasts_during_startup == 0
     assert len(run.broadcasts) == 1
     event = run.broadcasts[0]
     assert event["action"] == threat_events.EVENT_NAME

@@ -25,6 +25,7 @@ SMALI_DIR = RUNTIME_DEX_PATH.with_name("smali")
 RUNTIME_CLASSES = {
     "BuildValues",
     "Defense",
+    "Delivery",
     "IdentityFailure",
     "IdentityLoader",
     "InitProvider",

@@ -200,9 +200,11 @@ def render_markdown() -> str:
         "context.registerReceiver(receiver, filter);",
         "```",
         "",
-        "Events raised while the app starts (identity failures) are sent before",
-        "`Application.onCreate`; register the receiver in the Application class's",
-        "`attachBaseContext` or as a manifest receiver to see them.",
+        "Identity failures are detected while the app starts, before",
+        "`Application.onCreate`; the broadcast is posted to the main looper, so it is sent",
+        "after `Application.onCreate` returns. Register the receiver in",
+        "`Application.onCreate` (or as a manifest receiver) to see them; a receiver",
+        "registered later, in an Activity, misses start-up events.",
         "",
     ]
     return "\n".join(lines)

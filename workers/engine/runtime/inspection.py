@@ -20,6 +20,7 @@ REQUIRED_CLASSES = frozenset(
     {
         "BuildValues",
         "Defense",
+        "Delivery",
         "IdentityFailure",
         "IdentityLoader",
         "InitProvider",

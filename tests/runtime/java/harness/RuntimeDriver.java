@@ -80,6 +80,9 @@ public final class RuntimeDriver {
         info.authority = packageName + ".fusebox-init";
         info.initOrder = Integer.MAX_VALUE;
         provider.attachInfo(context, info);
+        int broadcastsDuringStartup = BROADCASTS.size();
+        // The framework then runs Application.onCreate and the main looper's queue.
+        android.os.Looper.runQueuedForTest();
 
         StringBuilder out = new StringBuilder("{\"results\":[");
         for (int i = 4; i < args.length; i++) {
@@ -87,6 +90,7 @@ public final class RuntimeDriver {
                 out.append(',');
             }
             out.append(runAction(args[i]));
+            android.os.Looper.runQueuedForTest();
         }
         out.append("],\"broadcasts\":[");
         for (int i = 0; i < BROADCASTS.size(); i++) {
@@ -115,6 +119,7 @@ public final class RuntimeDriver {
         }
         out.append("],\"killed\":").append(Process.KILLED_FOR_TEST.size());
         out.append(",\"delays\":").append(Handler.DELAYS_FOR_TEST);
+        out.append(",\"broadcastsDuringStartup\":").append(broadcastsDuringStartup);
         out.append(",\"providers\":[");
         java.security.Provider[] providers = java.security.Security.getProviders();
         for (int i = 0; i < providers.length; i++) {

@@ -141,7 +141,15 @@
 
     invoke-static {v0, p0}, Lio/fusebox/runtime/ThreatEvent;->putDeviceExtras(Landroid/content/Intent;Landroid/content/Context;)V
     invoke-static {v0, p0}, Lio/fusebox/runtime/ThreatEvent;->putPermissionGatedExtras(Landroid/content/Intent;Landroid/content/Context;)V
-    invoke-virtual {p0, v0}, Landroid/content/Context;->sendBroadcast(Landroid/content/Intent;)V
+
+    # Sent from the main looper: after Application.onCreate when raised at start-up.
+    new-instance v1, Landroid/os/Handler;
+    invoke-static {}, Landroid/os/Looper;->getMainLooper()Landroid/os/Looper;
+    move-result-object v2
+    invoke-direct {v1, v2}, Landroid/os/Handler;-><init>(Landroid/os/Looper;)V
+    new-instance v2, Lio/fusebox/runtime/Delivery;
+    invoke-direct {v2, p0, v0}, Lio/fusebox/runtime/Delivery;-><init>(Landroid/content/Context;Landroid/content/Intent;)V
+    invoke-virtual {v1, v2}, Landroid/os/Handler;->post(Ljava/lang/Runnable;)Z
     return-void
 .end method
 
