@@ -16,7 +16,7 @@ import binascii
 import io
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from asn1crypto import x509 as asn1_x509
@@ -58,9 +58,11 @@ class ReportVerification:
     signed_at: datetime | None = None
     timestamped: bool = False
     timestamp_trusted: bool = False
+    # The signed facts, for a valid report only (the page shows app, output SHA-256, verdict).
+    report: Report | None = field(default=None, compare=False, repr=False)
 
     def to_dict(self) -> dict:
-        """A JSON-ready form for the API and the verification page."""
+        """A JSON-ready form for the API and the verification page (without the facts)."""
         return {
             "valid": self.valid,
             "kind": self.kind,
@@ -285,6 +287,7 @@ class _Outcome:
             reason_code=None,
             report_id=report.report_id,
             build_id=report.build_id,
+            report=report,
         )
 
     def _freeze(self, **values) -> ReportVerification:

@@ -65,6 +65,7 @@ def test_verify_pdf_reads_the_report_and_build_from_the_signed_content(
     assert result.report_id == report.report_id
     assert result.build_id == report.build_id
     assert result.signer_sha256 == authority.signing_certificate_sha256
+    assert result.report == report
     assert not result.timestamped
 
 
