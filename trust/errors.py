@@ -29,6 +29,7 @@ TRUST_ERROR_CODES = {
     "p12_key_mismatch": "the PKCS#12 certificate does not belong to its private key",
     "p12_not_issued_by_ca": "the client certificate does not chain to the chosen CA",
     "no_ca_certificates": "the organization has no CA certificate to check a client against",
+    "cert_not_x509v3": "the certificate is X.509 v1 (no extensions); mTLS stacks refuse it",
     "missing_client_auth": "the certificate's extendedKeyUsage lacks clientAuth",
     "keystore_alias_missing": "the keystore has no key entry under the alias given",
     "keystore_bad_password": "the keystore or key password is wrong",

@@ -279,6 +279,13 @@ def validate_client_identity(
     for extra in chain:
         check_signature_hash(extra)
 
+    if certificate.version != x509.Version.v3:
+        raise TrustError(
+            "cert_not_x509v3",
+            f"{short_name(certificate)} is an X.509 v1 certificate without extensions, which "
+            "TLS stacks refuse. Re-issue it as v3 with an extensions file, e.g. `openssl x509 "
+            "-req ... -extfile client.ext` holding `extendedKeyUsage=clientAuth`.",
+        )
     if not allows_client_auth(certificate):
         raise TrustError(
             "missing_client_auth",

@@ -196,3 +196,84 @@ def test_openssl_reads_the_identity_the_same_way(ca, tmp_path):
 
     assert result.stdout.count("BEGIN CERTIFICATE") == 2
     validate_client_identity(data, PASSWORD, [ca.root])
+
+
+def test_it_accepts_an_identity_made_with_the_openssl_cli_and_refuses_a_v1_certificate(tmp_path):
+    """The everyday path: `openssl req -x509` CA, `openssl x509 -req` client, `pkcs12 -export`."""
+    from trust.validation import validate_ca_upload
+
+    def openssl(*arguments):
+        subprocess.run(["openssl", *arguments], cwd=tmp_path, check=True, capture_output=True)
+
+    openssl(
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "30",
+        "-subj",
+        "/CN=Acme Device CA/O=Acme",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign",
+    )
+    openssl(
+        "req",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        "client.key",
+        "-out",
+        "client.csr",
+        "-subj",
+        "/CN=app-client",
+    )
+    (tmp_path / "client.ext").write_text(
+        "extendedKeyUsage=clientAuth\nkeyUsage=critical,digitalSignature\n"
+    )
+    for name, extra in [("v3", ["-extfile", "client.ext"]), ("v1", [])]:
+        openssl(
+            "x509",
+            "-req",
+            "-in",
+            "client.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "10",
+            "-out",
+            f"{name}.pem",
+            *extra,
+        )
+        openssl(
+            "pkcs12",
+            "-export",
+            "-in",
+            f"{name}.pem",
+            "-inkey",
+            "client.key",
+            "-out",
+            f"{name}.p12",
+            "-passout",
+            f"pass:{PASSWORD}",
+        )
+    cas = validate_ca_upload((tmp_path / "ca.pem").read_bytes()).certificates
+
+    identity = validate_client_identity((tmp_path / "v3.p12").read_bytes(), PASSWORD, cas)
+    error = rejected((tmp_path / "v1.p12").read_bytes(), cas)
+
+    assert identity.facts.subject == "CN=app-client"
+    assert error.code == "cert_not_x509v3"
