@@ -1,6 +1,8 @@
 """verify_apk against apksigner's verdicts: accepted signed apps, tampered and stripped ones."""
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from tests.engine.signing_fixtures import (
     SIGNED_CORPUS,
@@ -243,3 +245,30 @@ def test_it_reports_an_unknown_signature_algorithm_instead_of_raising(
 
     assert "signature_algorithm_unknown" in {problem.code for problem in report.problems}
     assert report.signers["v2"][0].signature_algorithms == ["unknown 0x0999"]
+
+
+@pytest.mark.slow
+@settings(
+    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    edits=st.lists(
+        st.tuples(st.floats(0, 1, exclude_max=True), st.integers(1, 255)), min_size=1, max_size=6
+    ),
+    cut=st.one_of(st.none(), st.floats(0, 1)),
+)
+def test_it_reports_any_damage_without_raising(signed_outputs, tmp_path, edits, cut):
+    original = signed_outputs[21].output.read_bytes()
+    data = bytearray(original)
+    for position, change in edits:
+        data[int(position * len(data))] ^= change
+    if cut is not None:
+        data = data[: int(cut * len(data))]
+    assume(bytes(data) != original)  # two edits of one byte can cancel out
+    damaged = tmp_path / "damaged.apk"
+    damaged.write_bytes(bytes(data))
+
+    report = verify_apk(damaged, min_sdk=21)
+
+    assert not report.verified
+    assert report.problems
