@@ -18,5 +18,12 @@ class ConsoleConfig(AppConfig):
             NavItem("Members", "members", "members.view", order=10, section="organization"),
             NavItem("API tokens", "tokens", "tokens.manage", order=20, section="organization"),
             NavItem("Audit trail", "audit", "audit.view", order=30, section="organization"),
+            NavItem(
+                "Settings",
+                "organization-settings",
+                "organization.manage",
+                order=40,
+                section="organization",
+            ),
         ]:
             register_nav_item(item)

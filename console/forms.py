@@ -63,3 +63,7 @@ class AuditFilterForm(forms.Form):
         if data.get("since") and data.get("until") and data["since"] > data["until"]:
             raise forms.ValidationError("“From” must be on or before “Until”.")
         return data
+
+
+class OrganizationForm(forms.Form):
+    name = forms.CharField(label="Organization name", max_length=120)

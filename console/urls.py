@@ -12,7 +12,16 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 from rest_framework.routers import SimpleRouter
 
 from console import api_views
-from console.views import account, audit, dashboard, errors, health, members, tokens
+from console.views import (
+    account,
+    audit,
+    dashboard,
+    errors,
+    health,
+    members,
+    organization,
+    tokens,
+)
 
 DOMAIN_APPS = ["vault", "trust", "fusionsets", "builds", "certified", "workers"]
 
@@ -51,6 +60,11 @@ console_patterns = [
     path("tokens/", tokens.TokenListView.as_view(), name="tokens"),
     path("tokens/<int:pk>/revoke/", tokens.TokenRevokeView.as_view(), name="token-revoke"),
     path("audit/", audit.AuditTrailView.as_view(), name="audit"),
+    path(
+        "organization/",
+        organization.OrganizationSettingsView.as_view(),
+        name="organization-settings",
+    ),
 ]
 
 api_patterns = [

@@ -31,6 +31,10 @@ class Route:
     kwargs: Callable = field(default=lambda obj: {"pk": obj.pk})
     marker: Callable | None = None
     reason: str = ""
+    # Object routes also check that the member's own object is reachable (not 404), so a
+    # 404 cannot come from a broken route. Set False, with a reason, when reaching one's own
+    # object needs more than the URL (a query string, a second object).
+    control: bool = True
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -39,6 +43,8 @@ class Route:
             raise ValueError(f"route {self.name}: an object route needs a factory")
         if self.kind == "list" and (self.factory is None or self.marker is None):
             raise ValueError(f"route {self.name}: a list route needs a factory and a marker")
+        if self.kind == "object" and not self.control and not self.reason:
+            raise ValueError(f"route {self.name}: say why the own-object check is skipped")
         if self.kind == "public" and not self.reason:
             raise ValueError(f"route {self.name}: say why it is public")
 

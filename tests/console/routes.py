@@ -70,6 +70,7 @@ for route in [
     Route("invitation-revoke", "object", methods=("post",), factory=invitation),
     Route("tokens", "list", factory=api_token, marker=lambda t: t.name),
     Route("token-revoke", "object", methods=("post",), factory=api_token),
+    Route("organization-settings", "page"),
     Route("audit", "list", factory=audit_event, marker=lambda e: e.target_label),
     Route("api-organization", "page"),
     Route("api-member-list", "list", factory=membership, marker=_username),

@@ -129,3 +129,22 @@ def test_error_pages_match_the_product(client, cast):
     assert "Not allowed" in forbidden.content.decode()
     assert missing.status_code == 404
     assert "belongs to another organization" in missing.content.decode()
+
+
+def test_an_owner_renames_the_organization_and_it_is_audited(client, cast):
+    client.force_login(cast.a.user("owner"))
+
+    client.post(reverse("organization-settings"), {"name": "Acme Mobile"})
+
+    cast.a.organization.refresh_from_db()
+    assert cast.a.organization.name == "Acme Mobile"
+    event = AuditEvent.unscoped.get(action="organization.renamed")
+    assert event.changes == {"from": "Org A", "to": "Acme Mobile"}
+
+
+def test_a_locked_out_person_sees_the_products_lockout_page(client, cast, settings):
+    for _attempt in range(settings.AXES_FAILURE_LIMIT + 1):
+        response = client.post(reverse("login"), {"username": "a-owner", "password": "wrong"})
+
+    assert response.status_code == 429
+    assert "Too many failed sign-ins" in response.content.decode()

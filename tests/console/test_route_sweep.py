@@ -91,6 +91,8 @@ def test_another_organizations_object_answers_404(route, cast):
         response = _call(client, method, url)
         assert response.status_code == 404, f"{method.upper()} {url}: {response.status_code}"
 
+    if not route.control:
+        return
     ours = route.factory(cast.a.organization)
     own_url = reverse(route.name, kwargs=route.kwargs(ours))
     response = _call(client, route.methods[0], own_url)
