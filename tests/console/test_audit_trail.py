@@ -138,3 +138,41 @@ def test_postgresql_refuses_update_and_delete_on_the_audit_table(cast):
         cursor.execute("DELETE FROM console_auditevent WHERE id = %s", [event.pk])
 
     assert AuditEvent.unscoped.get(pk=event.pk).action == "member.invited"
+
+
+@pytest.mark.postgres
+def test_concurrent_writers_extend_one_chain_without_forking(transactional_db):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks between connections need PostgreSQL")
+    import threading
+
+    from django.db import connections
+
+    from tests.console.factories import OrganizationFactory
+
+    organization = OrganizationFactory()
+    errors = []
+
+    def write(worker: int) -> None:
+        try:
+            for n in range(10):
+                record_event(organization, "build.started", changes={"worker": worker, "n": n})
+        except Exception as error:  # reported below with the worker number
+            errors.append(f"worker {worker}: {error!r}")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=write, args=(worker,)) for worker in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    sequences = list(
+        AuditEvent.unscoped.filter(organization=organization)
+        .order_by("sequence")
+        .values_list("sequence", flat=True)
+    )
+    assert errors == []
+    assert sequences == list(range(1, 41))
+    assert verify_chain(organization.pk) is None
