@@ -70,6 +70,7 @@ class DriverRun:
     delays: list[int]
     broadcasts_during_startup: int
     providers: list[str]
+    pre_auth_services: list[str]
     default_provider: str
     log: str
 
@@ -117,6 +118,7 @@ def run_driver(
         delays=data["delays"],
         broadcasts_during_startup=data["broadcastsDuringStartup"],
         providers=data["providers"],
+        pre_auth_services=data["preAuthServices"],
         default_provider=data["defaultProtocolProvider"],
         log=completed.stderr,
     )

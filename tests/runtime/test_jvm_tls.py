@@ -129,6 +129,10 @@ def test_the_provider_is_first_and_serves_the_default_context(installed):
 
     assert run.providers[0] == "FuseboxPreAuth"
     assert run.default_provider == "FuseboxPreAuth"
+    assert sorted(run.pre_auth_services) == [
+        f"SSLContext.{protocol}=FuseboxPreAuth"
+        for protocol in ("Default", "SSL", "TLS", "TLSv1.2", "TLSv1.3")
+    ]
     assert "identity installed" in run.log
 
 

@@ -125,6 +125,17 @@ public final class RuntimeDriver {
         for (int i = 0; i < providers.length; i++) {
             out.append(i > 0 ? "," : "").append(json(providers[i].getName()));
         }
+        out.append("],\"preAuthServices\":[");
+        java.security.Provider ours = java.security.Security.getProvider("FuseboxPreAuth");
+        if (ours != null) {
+            boolean first = true;
+            for (java.security.Provider.Service service : ours.getServices()) {
+                out.append(first ? "" : ",").append(json(
+                        service.getType() + "." + service.getAlgorithm() + "="
+                        + SSLContext.getInstance(service.getAlgorithm()).getProvider().getName()));
+                first = false;
+            }
+        }
         out.append("],\"defaultProtocolProvider\":");
         out.append(json(SSLContext.getDefault().getProvider().getName()));
         out.append('}');
