@@ -188,3 +188,64 @@ def test_the_openapi_schema_documents_the_trust_endpoints_and_error_codes(cast, 
     assert "p12_bad_password" in post["responses"]["422"]["description"]
     request = schema["components"]["schemas"]["ClientIdentityUpload"]
     assert request["properties"]["password"]["writeOnly"] is True
+
+
+def test_a_keystore_with_an_unknown_alias_is_a_422_listing_the_aliases(cast, api_for, uploads):
+    response = api_for(cast.a, "security").post(
+        "/api/v1/trust/keystores/",
+        {
+            "name": "Release",
+            "file": upload("ks.p12", uploads.keystore),
+            "alias": "relase",
+            "store_password": uploads.store_password,
+        },
+        format="multipart",
+    )
+
+    assert response.status_code == 422
+    assert response.json()["code"] == "keystore_alias_missing"
+    assert "'release'" in response.json()["detail"]
+
+
+def test_a_jks_keystore_is_a_422_with_the_conversion_command(cast, api_for):
+    response = api_for(cast.a, "security").post(
+        "/api/v1/trust/keystores/",
+        {
+            "name": "Old",
+            "file": upload("old.jks", b"\xfe\xed\xfe\xed" + bytes(60)),
+            "alias": "release",
+            "store_password": "whatever-1",
+        },
+        format="multipart",
+    )
+
+    assert response.json()["code"] == "keystore_unsupported_format"
+
+
+def test_replacing_an_identity_through_the_api_keeps_its_id(cast, api_for, uploads, ca):
+    api = api_for(cast.a, "security")
+    post_ca(api, uploads)
+    first = api.post(
+        "/api/v1/trust/identities/",
+        {
+            "name": "Retail app",
+            "file": upload("id.p12", uploads.identity),
+            "password": uploads.identity_password,
+        },
+        format="multipart",
+    ).json()
+    key, cert = pki.client_cert(ca.intermediate, ca.intermediate_key, "device-renewed")
+
+    response = api.post(
+        f"/api/v1/trust/identities/{first['id']}/replace/",
+        {
+            "file": upload("new.p12", pki.p12(key, cert, "Renew-Pass-1")),
+            "password": "Renew-Pass-1",
+        },
+        format="multipart",
+    )
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["id"] == first["id"]
+    assert response.json()["subject"] == "CN=device-renewed"
+    assert response.json()["sha256"] != first["sha256"]
