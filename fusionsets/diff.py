@@ -35,3 +35,23 @@ def diff_snapshots(before: dict | None, after: dict) -> list[dict]:
             change["removed"] = [item for item in (was or []) if item not in (now or [])]
         changes.append(change)
     return changes
+
+
+def with_names(changes: list[dict], names: dict[str, str]) -> list[dict]:
+    """The same changes with trust material ids shown by name (for the console)."""
+
+    def show(value):
+        if isinstance(value, list):
+            return [show(item) for item in value]
+        if isinstance(value, str) and value in names:
+            return f"{names[value]} ({value[:8]})"
+        return value
+
+    readable = []
+    for change in changes:
+        shown = dict(change)
+        for key in ("before", "after", "added", "removed"):
+            if key in shown:
+                shown[key] = show(shown[key])
+        readable.append(shown)
+    return readable

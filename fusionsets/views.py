@@ -16,7 +16,7 @@ from django.views.generic import DetailView, FormView, ListView
 
 from console.mixins import TenantViewMixin
 from fusionsets import exchange, services
-from fusionsets.diff import diff_snapshots
+from fusionsets.diff import diff_snapshots, with_names
 from fusionsets.errors import FusionSetError
 from fusionsets.features.mtls import validate_hosts
 from fusionsets.forms import FusionSetForm, ImportForm
@@ -143,6 +143,16 @@ class FusionSetDetailView(TenantViewMixin, DetailView):
         return context
 
 
+def trust_names() -> dict[str, str]:
+    """Names of the organization's trust material by id, to show diffs in words."""
+    from fusionsets.references import MODELS
+
+    names = {}
+    for model in MODELS.values():
+        names.update({str(item.pk): item.name for item in model.objects.only("pk", "name")})
+    return names
+
+
 class FusionSetHistoryView(TenantViewMixin, DetailView):
     model = FusionSet
     required_permission = "fusionsets.view"
@@ -151,7 +161,9 @@ class FusionSetHistoryView(TenantViewMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["revisions"] = FusionSetRevision.objects.filter(fusion_set=self.object)
+        names = trust_names()
+        revisions = list(FusionSetRevision.objects.filter(fusion_set=self.object))
+        context["revisions"] = [(r, with_names(r.diff, names)) for r in revisions]
         return context
 
 
@@ -176,8 +188,8 @@ class FusionSetDiffView(TenantViewMixin, DetailView):
         context.update(
             older=older,
             newer=newer,
-            changes=diff_snapshots(older.settings, newer.settings),
-            numbers=list(revisions.values_list("number", flat=True)),
+            changes=with_names(diff_snapshots(older.settings, newer.settings), trust_names()),
+            numbers=[revision.number for revision in revisions.only("number")],
         )
         return context
 

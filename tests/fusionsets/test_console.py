@@ -177,3 +177,32 @@ def test_the_dashboard_card_counts_active_sets(security, make_set):
     page = security.get(reverse("dashboard")).content.decode()
 
     assert "active Fusion Set" in page
+
+
+def test_the_history_names_trust_material_instead_of_ids(security, make_set, trust_a):
+    fusion_set = make_set()
+    edit = reverse("fusionset-edit", kwargs={"pk": fusion_set.pk})
+
+    saved = security.post(edit, _form(trust_a, server_cas=str(trust_a.other_ca.pk)))
+    assert saved.status_code == 302, saved.content.decode()[-3000:]
+    history = security.get(reverse("fusionset-history", kwargs={"pk": fusion_set.pk}))
+
+    body = history.content.decode()
+    assert f"<ins>{trust_a.other_ca.name} ({str(trust_a.other_ca.pk)[:8]})</ins>" in body
+    assert "Server trust anchors" in body
+
+
+def test_the_diff_page_offers_every_revision_and_selects_the_pair_shown(security, make_set, cast):
+    fusion_set = make_set()
+    with scope(cast.a.organization):
+        services.update_fusion_set(fusion_set, description="two")
+        services.update_fusion_set(fusion_set, description="three")
+
+    page = security.get(
+        reverse("fusionset-diff", kwargs={"pk": fusion_set.pk}), {"from": 1, "to": 3}
+    ).content.decode()
+
+    assert '<option value="1" selected>r1</option>' in page
+    assert '<option value="3" selected>r3</option>' in page
+    assert '<option value="2">r2</option>' in page
+    assert "<ins>three</ins>" in page
