@@ -61,6 +61,23 @@ def test_a_member_signs_in_switches_organization_and_opens_every_page(
         assert response.status < 400, f"{label}: {response.status}"
         page.screenshot(path=screenshot_dir / f"a-{label.lower().replace(' ', '-')}.png")
 
+    page.goto(f"{live_server.url}/tokens/")
+    page.get_by_label("Name").fill("release pipeline")
+    page.get_by_role("button", name="Create token").click()
+    key = page.locator("#new-token-key").inner_text()
+    assert key.startswith("fbx_")
+    page.screenshot(path=screenshot_dir / "a-token-created.png", full_page=True)
+    page.reload()
+    assert page.locator("#new-token-key").count() == 0, "the key is shown only once"
+
+    page.goto(f"{live_server.url}/audit/")
+    page.get_by_label("Action").fill("token.created")
+    with page.expect_response(lambda r: "/audit/?" in r.url):
+        page.get_by_role("button", name="Filter").click()
+    assert "release pipeline" in page.locator("#audit-rows").inner_text()
+    assert page.locator("h1").count() == 1, "htmx swapped only the rows"
+    page.screenshot(path=screenshot_dir / "a-audit-filtered.png", full_page=True)
+
     page.goto(f"{live_server.url}/")
     page.select_option("#organization-switch", label="Org B")
     page.wait_for_selector("h1:has-text('Org B')")
