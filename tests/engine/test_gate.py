@@ -216,6 +216,8 @@ def test_it_refuses_duplicate_names(tmp_path, small_app):
         b"/etc/passwd",
         b"\\windows\\evil",
         b"assets/nul\x00.txt",
+        b"assets/a\nName: classes.dex",
+        b"assets/tab\t.txt",
         b"assets/\xff\xfe.txt",
         b"",
         b"a" * 2000,

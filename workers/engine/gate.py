@@ -30,6 +30,7 @@ logger = logging.getLogger(__name__)
 MANIFEST_NAME = "AndroidManifest.xml"
 DEX_NAME = re.compile(r"classes\d*\.dex")
 RESOURCES_NAME = "resources.arsc"
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 S_IFMT = 0o170000
 S_IFLNK = 0o120000
 UNIX_HOSTS = (3, 19)
@@ -234,6 +235,12 @@ def check_entry_name(raw: bytes, max_bytes: int) -> str:
         raise GateError(
             f"the entry name {shown!r} is not valid UTF-8", code="zip_bad_entry_name"
         ) from None
+    if CONTROL_CHARACTERS.search(name):
+        raise GateError(
+            f"the entry name {name!r} contains a control character (a line break would "
+            "forge lines in the JAR signature manifest)",
+            code="zip_bad_entry_name",
+        )
     if name[0] in "/\\":
         raise GateError(f"the entry name {name!r} is absolute", code="zip_bad_entry_name")
     if ".." in re.split(r"[/\\]", name):
