@@ -1,5 +1,9 @@
 """verify_apk against apksigner's verdicts: accepted signed apps, tampered and stripped ones."""
 
+import base64
+import hashlib
+import zipfile
+
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -272,3 +276,28 @@ def test_it_reports_any_damage_without_raising(signed_outputs, tmp_path, edits, 
 
     assert not report.verified
     assert report.problems
+
+
+def test_it_rejects_an_entry_added_with_its_own_manifest_section(signed_outputs, tmp_path):
+    # The .SF still matches every old manifest section, but not the whole new manifest,
+    # so the added entry is covered by MANIFEST.MF alone: it must count as unsigned.
+    signed = signed_outputs[21].output
+    added = b"not signed by anyone"
+    section = (
+        b"Name: assets/added.txt\r\nSHA-256-Digest: "
+        + base64.b64encode(hashlib.sha256(added).digest())
+        + b"\r\n\r\n"
+    )
+    tampered = tmp_path / "tampered.apk"
+    with zipfile.ZipFile(signed) as source, zipfile.ZipFile(tampered, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "META-INF/MANIFEST.MF":
+                data += section
+            target.writestr(info, data)
+        target.writestr("assets/added.txt", added)
+
+    codes = _codes(tampered)
+
+    assert "v1_entry_unsigned" in codes
+    assert not apksigner_verify(tampered).ok

@@ -97,9 +97,10 @@ def verify_v1(
         if signer is None:
             continue
         signers.append(signer)
-        _verify_signature_file(
-            signature_file, manifest, sections, named, sf_entry.name, report, block_ids
+        covered = _verify_signature_file(
+            signature_file, manifest, named, sf_entry.name, report, block_ids
         )
+        _check_coverage(entries, covered, sf_entry.name, report)
     if not signers:
         report.add_problem("signature_invalid", "v1: no verifiable signature block in META-INF")
         return []
@@ -154,7 +155,8 @@ def _strongest(found: dict[str, bytes]) -> tuple[str, bytes] | None:
     return None
 
 
-def _verify_signature_file(signature_file, manifest, sections, named, sf_name, report, block_ids):
+def _verify_signature_file(signature_file, manifest, named, sf_name, report, block_ids):
+    """Check the .SF against MANIFEST.MF; returns the entry names it covers, None for all."""
     main = parse_sections(signature_file)
     main_attributes = main[0][0] if main else {}
 
@@ -169,7 +171,8 @@ def _verify_signature_file(signature_file, manifest, sections, named, sf_name, r
 
     whole = _strongest(_digests(main_attributes, "-Digest-Manifest"))
     if whole and hashlib.new(whole[0], manifest).digest() == whole[1]:
-        return
+        return None
+    covered = set()
     for attributes, _ in main[1:]:
         name = attributes.get("Name", b"").decode("utf-8", "replace")
         expected = _strongest(_digests(attributes, "-Digest"))
@@ -178,14 +181,28 @@ def _verify_signature_file(signature_file, manifest, sections, named, sf_name, r
             report.add_problem(
                 "digest_mismatch", f"v1: {sf_name} names {name}, which MANIFEST.MF does not list"
             )
-            return
+            continue
         if hashlib.new(expected[0], section[1]).digest() != expected[1]:
             report.add_problem(
                 "digest_mismatch", f"v1: MANIFEST.MF section for {name} does not match {sf_name}"
             )
-            return
-    if not main[1:] and not whole:
-        report.add_problem("digest_mismatch", f"v1: {sf_name} does not cover MANIFEST.MF")
+            continue
+        covered.add(name)
+    return covered
+
+
+def _check_coverage(entries, covered: set[str] | None, sf_name: str, report) -> None:
+    """When MANIFEST.MF changed since signing, only sections the .SF signs are trusted."""
+    if covered is None:
+        return
+    uncovered = [
+        e.name for e in entries if needs_manifest_digest(e.name) and e.name not in covered
+    ]
+    if uncovered:
+        more = f" and {len(uncovered) - 1} more" if len(uncovered) > 1 else ""
+        report.add_problem(
+            "v1_entry_unsigned", f"v1: {uncovered[0]}{more} not signed by {sf_name}"
+        )
 
 
 def _verify_entries(handle, entries, named, report) -> None:
