@@ -238,3 +238,48 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
     },
 }
+
+# Builds: upload limit, storage of apps and outputs, the pipeline's time limits, attempts,
+# heartbeat and reaper, and webhook retries (see docs/builds.md).
+FUSEBOX_UPLOAD_MAX_BYTES = env_int("FUSEBOX_UPLOAD_MAX_BYTES", 1024 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024  # larger uploads stream to a temporary file
+FUSEBOX_BUILD_STORAGE = env_str("FUSEBOX_BUILD_STORAGE", "local")
+if FUSEBOX_BUILD_STORAGE == "s3":
+    STORAGES["builds"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("FUSEBOX_S3_BUCKET"),
+            "endpoint_url": env_str("FUSEBOX_S3_ENDPOINT_URL") or None,
+            "region_name": env_str("FUSEBOX_S3_REGION") or None,
+            "access_key": env_str("FUSEBOX_S3_ACCESS_KEY_ID") or None,
+            "secret_key": env_secret("FUSEBOX_S3_SECRET_ACCESS_KEY") or None,
+            "file_overwrite": True,
+            "default_acl": None,
+            "querystring_auth": True,
+        },
+    }
+else:
+    STORAGES["builds"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(env_path("FUSEBOX_BUILD_STORAGE_DIR", MEDIA_ROOT / "builds"))},
+    }
+FUSEBOX_BUILD_WORK_DIR = env_path("FUSEBOX_BUILD_WORK_DIR", VAR_DIR / "work")
+FUSEBOX_BUILD_STEP_TIME_LIMITS = {
+    "validating": env_int("FUSEBOX_BUILD_VALIDATE_SECONDS", 300),
+    "fusing": env_int("FUSEBOX_BUILD_FUSE_SECONDS", 1800),
+    "signing": env_int("FUSEBOX_BUILD_SIGN_SECONDS", 900),
+    "certifying": env_int("FUSEBOX_BUILD_CERTIFY_SECONDS", 600),
+}
+FUSEBOX_BUILD_MAX_ATTEMPTS = env_int("FUSEBOX_BUILD_MAX_ATTEMPTS", 3)
+FUSEBOX_BUILD_HEARTBEAT_SECONDS = env_int("FUSEBOX_BUILD_HEARTBEAT_SECONDS", 10)
+FUSEBOX_BUILD_HEARTBEAT_TIMEOUT = env_int("FUSEBOX_BUILD_HEARTBEAT_TIMEOUT", 120)
+FUSEBOX_BUILD_DISPATCH_TIMEOUT = env_int("FUSEBOX_BUILD_DISPATCH_TIMEOUT", 30 * 60)
+FUSEBOX_BUILD_REAPER_SECONDS = env_int("FUSEBOX_BUILD_REAPER_SECONDS", 60)
+# Test hook only: a step named in this file waits while the file exists (reliability tests).
+FUSEBOX_BUILD_PAUSE_FILE = env_str("FUSEBOX_BUILD_PAUSE_FILE")
+FUSEBOX_WEBHOOK_MAX_ATTEMPTS = env_int("FUSEBOX_WEBHOOK_MAX_ATTEMPTS", 6)
+FUSEBOX_WEBHOOK_TIMEOUT_SECONDS = env_int("FUSEBOX_WEBHOOK_TIMEOUT_SECONDS", 10)
+CELERY_BEAT_SCHEDULE["build-reaper"] = {
+    "task": "builds.reap",
+    "schedule": float(FUSEBOX_BUILD_REAPER_SECONDS),
+}

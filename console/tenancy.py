@@ -8,6 +8,7 @@ look-ups) says so explicitly with ``unscoped_access()`` or the ``unscoped`` mana
 """
 
 import contextlib
+import functools
 import logging
 from contextvars import ContextVar
 
@@ -60,6 +61,21 @@ def no_scope():
         yield
     finally:
         _current.reset(token)
+
+
+def in_organization_scope(task_function):
+    """Decorator for Celery tasks whose first argument is an organization id: run it scoped.
+
+    Tasks take ids (never model instances, which would be pickled stale) and re-enter the
+    organization's scope themselves, as a request does through the middleware.
+    """
+
+    @functools.wraps(task_function)
+    def run_scoped(organization_id, *args, **kwargs):
+        with scope(organization_id):
+            return task_function(organization_id, *args, **kwargs)
+
+    return run_scoped
 
 
 def current_organization():

@@ -107,3 +107,17 @@ def test_unscoped_access_reads_every_organization(cast):
 
     with unscoped_access():
         assert Membership.objects.count() == 9
+
+
+def test_a_task_decorated_with_in_organization_scope_runs_inside_that_scope(cast):
+    from console.tenancy import in_organization_scope
+
+    @in_organization_scope
+    def count_members(organization_id):
+        return current_organization(), Membership.objects.count()
+
+    organization, count = count_members(cast.b.organization.pk)
+
+    assert organization == cast.b.organization
+    assert count == 4
+    assert current_organization() is None
