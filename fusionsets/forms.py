@@ -37,6 +37,20 @@ FIELD_FOR_PATH = {
 }
 
 
+class MaterialChoiceField(forms.ModelChoiceField):
+    """Trust material shown with what a choice needs: its CA (identities) and expiry."""
+
+    def label_from_instance(self, obj) -> str:
+        parts = [obj.name]
+        ca = getattr(obj, "ca", None)
+        if ca is not None:
+            parts.append(f"from {ca.name}")
+        if getattr(obj, "not_after", None) is not None:
+            state = "expired" if obj.is_expired else "until"
+            parts.append(f"{state} {obj.not_after:%Y-%m-%d}")
+        return " · ".join(parts)
+
+
 class SwitchInput(forms.CheckboxInput):
     """A checkbox announced as a switch; Space toggles it like any checkbox."""
 
@@ -56,14 +70,14 @@ class FusionSetForm(forms.Form):
         initial=True,
         widget=SwitchInput("mtls-settings"),
     )
-    ca_certificate = forms.ModelChoiceField(
+    ca_certificate = MaterialChoiceField(
         queryset=CACertificate.objects.all(),
         required=False,
         label="CA certificate",
         help_text="The CA your backend trusts for client certificates.",
     )
-    client_identity = forms.ModelChoiceField(
-        queryset=ClientIdentity.objects.all(),
+    client_identity = MaterialChoiceField(
+        queryset=ClientIdentity.objects.select_related("ca"),
         required=False,
         label="Client identity",
         help_text="The certificate and key the app presents; it must chain to the CA.",
@@ -93,7 +107,7 @@ class FusionSetForm(forms.Form):
         required=False,
         widget=forms.RadioSelect,
     )
-    keystore = forms.ModelChoiceField(
+    keystore = MaterialChoiceField(
         queryset=SigningKeystore.objects.all(), required=False, label="Signing keystore"
     )
     fingerprints = forms.ModelMultipleChoiceField(

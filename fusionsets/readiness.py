@@ -56,6 +56,10 @@ def _mtls_reasons(organization_id: int, document: dict, now) -> list[str]:
         reasons.append("No CA certificate is selected (or it was deleted).")
     elif ca.not_after <= now:
         reasons.append(f"CA certificate '{ca.name}' expired on {ca.not_after:%Y-%m-%d}.")
+    elif ca.not_before > now:
+        reasons.append(
+            f"CA certificate '{ca.name}' is not valid before {ca.not_before:%Y-%m-%d %H:%M} UTC."
+        )
     if identity is None:
         reasons.append("No client identity is selected (or it was deleted).")
     else:

@@ -165,6 +165,12 @@ def update_fusion_set(
             {"revision": revision.number, "fields": [c["path"] for c in changes]},
         )
 
+    logger.info(
+        "fusion set %s saved as revision %s (%s)",
+        current.pk,
+        revision.number,
+        ", ".join(change["path"] for change in changes),
+    )
     _copy_state(current, fusion_set)
     return revision
 
@@ -186,6 +192,7 @@ def freeze(fusion_set: FusionSet, *, actor=None, request=None) -> FusionSet:
             current.frozen_by = _user(actor)
             current.save(update_fields=["frozen_at", "frozen_by"])
             _audit("fusionset.frozen", current, actor, request, {"name": current.name})
+            logger.info("fusion set %s frozen by %s", current.pk, _label(actor))
     _copy_state(current, fusion_set)
     return fusion_set
 
@@ -198,6 +205,7 @@ def unfreeze(fusion_set: FusionSet, *, actor=None, request=None) -> FusionSet:
             current.frozen_by = None
             current.save(update_fields=["frozen_at", "frozen_by"])
             _audit("fusionset.unfrozen", current, actor, request, {"name": current.name})
+            logger.info("fusion set %s unfrozen by %s", current.pk, _label(actor))
     _copy_state(current, fusion_set)
     return fusion_set
 
@@ -210,6 +218,7 @@ def archive(fusion_set: FusionSet, *, actor=None, request=None) -> FusionSet:
             current.archived_at = timezone.now()
             current.save(update_fields=["archived_at"])
             _audit("fusionset.archived", current, actor, request, {"name": current.name})
+            logger.info("fusion set %s archived by %s", current.pk, _label(actor))
     _copy_state(current, fusion_set)
     return fusion_set
 

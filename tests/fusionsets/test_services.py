@@ -253,6 +253,19 @@ def test_trust_material_used_by_a_set_reports_the_set(make_set, cast, trust_a):
         assert usage_of(trust_a.expired_keystore) == []
 
 
+def test_trust_material_in_use_by_a_set_cannot_be_deleted(make_set, cast, trust_a):
+    from trust.errors import TrustError
+    from trust.services import delete_material
+
+    make_set(name="Retail app")
+
+    with scope(cast.a.organization), pytest.raises(TrustError) as refused:
+        delete_material(trust_a.keystore)
+
+    assert refused.value.code == "material_in_use"
+    assert "Fusion Set 'Retail app'" in str(refused.value)
+
+
 def test_the_diff_lists_every_changed_field_with_its_label():
     before = {"name": "A", "signing": {"method": "", "fingerprints": []}}
     after = {"name": "B", "signing": {"method": "private", "fingerprints": ["x"]}}
