@@ -108,6 +108,18 @@ def default_protections() -> dict:
     }
 
 
+def stored_settings(protections: dict, current: Section, item: Feature) -> tuple[bool, dict]:
+    """(section enabled, feature settings) of a stored document, defaults where absent.
+
+    Documents saved before a feature joined the catalog lack its keys; they read as the
+    feature's defaults with the section off, exactly what validation would fill in.
+    """
+    section_settings = protections.get(current.key) or {}
+    features = section_settings.get("features") or {}
+    settings = features.get(item.key) or {"enabled": item.default_enabled, **item.defaults()}
+    return bool(section_settings.get("enabled", False)), settings
+
+
 def validate_protections(document: object) -> dict:
     """Normalise a protections document, refusing unknown keys and invalid settings."""
     path = "protections"

@@ -51,9 +51,8 @@ def named_in(document: dict) -> list[Named]:
     """Every trust reference of a validated document (catalog features and signing)."""
     found = []
     for current in catalog.sections():
-        features = document["protections"][current.key]["features"]
         for item in current.features:
-            settings = features[item.key]
+            _enabled, settings = catalog.stored_settings(document["protections"], current, item)
             base = f"protections.{current.key}.features.{item.key}"
             for reference in item.references:
                 value = _dig(settings, reference.path)

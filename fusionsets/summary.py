@@ -36,17 +36,16 @@ def summarize(fusion_set) -> dict:
     protections = []
     for category in catalog.categories():
         for section in category.sections:
-            section_settings = document["protections"][section.key]
             for feature in section.features:
-                enabled = (
-                    section_settings["enabled"]
-                    and (section_settings["features"][feature.key]["enabled"])
+                section_enabled, settings = catalog.stored_settings(
+                    document["protections"], section, feature
                 )
+                enabled = section_enabled and bool(settings.get("enabled"))
                 protections.append(
                     {
                         "category": category.label,
                         "section": section.label,
-                        "section_enabled": section_settings["enabled"],
+                        "section_enabled": section_enabled,
                         "feature": feature.label,
                         "feature_key": feature.key,
                         "applied": enabled,
