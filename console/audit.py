@@ -82,11 +82,7 @@ def client_ip(request) -> str | None:
 
 def _actor_fields(actor, request) -> dict:
     if actor is None and request is not None:
-        actor = (
-            getattr(request, "auth", None)
-            if isinstance(getattr(request, "auth", None), ApiToken)
-            else getattr(request, "user", None)
-        )
+        actor = getattr(request, "api_token", None) or getattr(request, "user", None)
 
     if isinstance(actor, ApiToken):
         return {"actor_token_id": actor.pk, "actor_label": f"token {actor.name} ({actor.prefix})"}

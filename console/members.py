@@ -3,6 +3,7 @@
 import logging
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
@@ -34,7 +35,7 @@ def invite(organization, *, email, role, invited_by, request=None):
             email=email,
             role=role,
             key_hash=hash_secret(key),
-            invited_by=invited_by if getattr(invited_by, "pk", None) else None,
+            invited_by=invited_by if isinstance(invited_by, get_user_model()) else None,
             expires_at=timezone.now() + INVITATION_LIFETIME,
         )
 

@@ -176,3 +176,13 @@ def test_concurrent_writers_extend_one_chain_without_forking(transactional_db):
     assert errors == []
     assert sequences == list(range(1, 41))
     assert verify_chain(organization.pk) is None
+
+
+def test_it_takes_the_token_from_the_request_when_no_actor_is_given(cast):
+    token, _key = create_token(cast.a.organization, name="pipeline", role="devops")
+    request = RequestFactory().post("/api/v1/anything/")
+    request.api_token = token
+
+    event = record_event(cast.a.organization, "build.started", request=request)
+
+    assert event.actor_token_id == token.pk

@@ -171,3 +171,19 @@ def test_the_api_throttles_per_organization(client, cast, monkeypatch):
 
     assert codes == [200, 200, 200, 429]
     assert other_code == 200, "another organization has its own budget"
+
+
+def test_an_owner_token_invites_through_the_api_and_the_token_is_the_recorded_actor(client, cast):
+    token, key = create_token(cast.a.organization, name="admin bot", role="owner")
+
+    response = client.post(
+        "/api/v1/invitations/",
+        {"email": "someone@example.test", "role": "devops"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Token {key}",
+    )
+
+    assert response.status_code == 201
+    assert "/invitations/accept/" in response.json()["link"]
+    event = AuditEvent.unscoped.get(action="member.invited")
+    assert event.actor_token_id == token.pk
