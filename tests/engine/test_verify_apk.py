@@ -2,6 +2,7 @@
 
 import base64
 import hashlib
+import struct
 import zipfile
 
 import pytest
@@ -301,3 +302,50 @@ def test_it_rejects_an_entry_added_with_its_own_manifest_section(signed_outputs,
 
     assert "v1_entry_unsigned" in codes
     assert not apksigner_verify(tampered).ok
+
+
+def _rotation_proof(old, new, signature: bytes | None = None) -> bytes:
+    """A v3 proof-of-rotation from ``old`` to ``new``, signed by ``old`` unless overridden."""
+    first_signed = signing_block.prefixed(old.certificate_der) + struct.pack("<I", 0)
+    algorithm = old.signature_algorithm_id
+    second_signed = signing_block.prefixed(new.certificate_der) + struct.pack("<I", algorithm)
+    if signature is None:
+        signature = old.sign(second_signed)
+    nodes = [
+        signing_block.prefixed(first_signed)
+        + struct.pack("<II", 0x17, algorithm)
+        + signing_block.prefixed(b""),
+        signing_block.prefixed(second_signed)
+        + struct.pack("<II", 0x17, 0)
+        + signing_block.prefixed(signature),
+    ]
+    value = struct.pack("<I", 1) + b"".join(signing_block.prefixed(node) for node in nodes)
+    return struct.pack("<I", 0x3BA06F8C) + value
+
+
+@pytest.mark.parametrize("genuine", [True, False])
+def test_it_accepts_a_key_rotation_only_when_the_old_key_signed_it(
+    signed_outputs, tmp_path, rsa_keystore, ec_keystore, genuine
+):
+    source = without_signing_block(signed_outputs[28].output, tmp_path / "stripped.apk")
+    old = load_signer(keystore=rsa_keystore.path, password=rsa_keystore.password.encode())
+    new = load_signer(keystore=ec_keystore.path, password=ec_keystore.password.encode())
+    proof = _rotation_proof(old, new, None if genuine else bytes(256))
+
+    def pairs(digest):
+        return [
+            (signing_block.V2_BLOCK_ID, signing_block.v2_scheme_value(old, digest)),
+            (signing_block.V3_BLOCK_ID, signing_block.v3_scheme_value(new, digest, [proof])),
+        ]
+
+    report = verify_apk(with_custom_block(source, tmp_path / "rotated.apk", pairs))
+
+    assert report.signers["v3"][0].lineage_sha256 == [
+        old.certificate_sha256,
+        new.certificate_sha256,
+    ]
+    if genuine:
+        assert report.verified, report.problems
+    else:
+        assert [p.code for p in report.problems] == ["signature_invalid"]
+        assert "lineage" in report.problems[0].message

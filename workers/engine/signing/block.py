@@ -158,10 +158,15 @@ def v2_scheme_value(signer: Signer, content_digest: bytes, with_v3: bool = True)
     return prefixed_sequence([_signer_record(signer, signed, None)])
 
 
-def v3_scheme_value(signer: Signer, content_digest: bytes) -> bytes:
-    """The v3 signer sequence, valid from Android 9 (API 28) on."""
+def v3_scheme_value(
+    signer: Signer, content_digest: bytes, attributes: Iterable[bytes] = ()
+) -> bytes:
+    """The v3 signer sequence, valid from Android 9 (API 28) on.
+
+    ``attributes`` are encoded (id + value) additional attributes, such as a rotation proof.
+    """
     sdk_range = (V3_MIN_SDK, V3_MAX_SDK)
-    signed = _signed_data(signer, content_digest, [], sdk_range)
+    signed = _signed_data(signer, content_digest, list(attributes), sdk_range)
     return prefixed_sequence([_signer_record(signer, signed, sdk_range)])
 
 

@@ -208,7 +208,11 @@ def _read_attributes(scheme, attributes, summary, report, block_ids) -> None:
                     "missing: the APK was tampered with",
                 )
         if attribute_id == PROOF_OF_ROTATION_ATTR_ID:
-            summary.lineage_sha256 = _lineage_certificates(attribute_value)
+            summary.lineage_sha256, problem = _lineage_certificates(attribute_value)
+            if problem is None and summary.lineage_sha256[-1:] != [summary.certificate_sha256]:
+                problem = "the lineage does not end with the signer's certificate"
+            if problem:
+                report.add_problem("signature_invalid", f"{scheme}: {problem}")
 
 
 def _algorithm_and_value(item: bytes) -> tuple[int, bytes]:
@@ -224,16 +228,38 @@ def _algorithm_name(algorithm: int) -> str:
     return ALGORITHMS[algorithm][0] if algorithm in ALGORITHMS else f"unknown 0x{algorithm:04x}"
 
 
-def _lineage_certificates(value: bytes) -> list[str]:
-    """SHA-256 of each certificate in a v3 proof-of-rotation, oldest first (not verified)."""
+def _lineage_certificates(value: bytes) -> tuple[list[str], str | None]:
+    """SHA-256 of each certificate in a v3 proof-of-rotation, oldest first, and what is
+    wrong with it: each later certificate must be signed by the key of the one before."""
     try:
         reader = Reader(value)
         reader.uint32()  # lineage format version
-        found = []
+        found, previous = [], None
         while reader.remaining():
             node = Reader(reader.prefixed())
-            signed = Reader(node.prefixed())
-            found.append(certificates.certificate_sha256(signed.prefixed()))
-        return found
-    except MalformedBlock:
-        return []
+            signed_bytes = node.prefixed()
+            signed = Reader(signed_bytes)
+            certificate_der = signed.prefixed()
+            signed_with = signed.uint32()  # what the previous key used to sign this node
+            node.uint32()  # flags: capabilities the older key keeps
+            signs_next_with, signature = node.uint32(), node.prefixed()
+            found.append(certificates.certificate_sha256(certificate_der))
+            if previous is not None:
+                problem = _check_rotation(previous, signed_with, signature, signed_bytes)
+                if problem:
+                    return found, problem
+            previous = (certificate_der, signs_next_with)
+        return found, None
+    except (MalformedBlock, ValueError) as error:
+        return [], f"the proof-of-rotation lineage is damaged ({error})"
+
+
+def _check_rotation(previous, algorithm: int, signature: bytes, signed_bytes: bytes):
+    certificate_der, expected_algorithm = previous
+    if algorithm != expected_algorithm or algorithm not in ALGORITHMS:
+        return f"a lineage step uses algorithm 0x{algorithm:04x}, not the one announced"
+    _name, kind, hash_name, _ = ALGORITHMS[algorithm]
+    public_key = load_der_public_key(certificates.public_key_der_of(certificate_der))
+    if not certificates.verify_signature(public_key, kind, hash_name, signature, signed_bytes):
+        return "a lineage step is not signed by the previous signing key"
+    return None
