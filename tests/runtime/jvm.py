@@ -86,10 +86,17 @@ def run_driver(
     permissions: tuple[str, ...] = (),
     sdk: int = 33,
     trust_store: Path | None = None,
+    provider_class: str = "io.fusebox.runtime.InitProvider",
 ) -> DriverRun:
     """Start the runtime as Android would, run the actions, return what the stubs saw."""
     # Short-lived JVM: C1 only and the serial collector start faster than the defaults.
-    command = ["java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", f"-Dstub.sdk={sdk}"]
+    command = [
+        "java",
+        "-XX:TieredStopAtLevel=1",
+        "-XX:+UseSerialGC",
+        f"-Dstub.sdk={sdk}",
+        f"-Dprovider.class={provider_class}",
+    ]
     if trust_store is not None:
         command += [
             f"-Djavax.net.ssl.trustStore={trust_store}",

@@ -72,8 +72,9 @@ public final class RuntimeDriver {
                 "ssl.SocketFactory.provider", "sun.security.ssl.SSLSocketFactoryImpl");
 
         Context context = new AppContext(assets, signer, packageName, permissions);
+        // The provider class as the app's manifest names it (-Dprovider.class).
         ContentProvider provider = (ContentProvider) Class
-                .forName("io.fusebox.runtime.InitProvider")
+                .forName(System.getProperty("provider.class", "io.fusebox.runtime.InitProvider"))
                 .getDeclaredConstructor()
                 .newInstance();
         ProviderInfo info = new ProviderInfo();
