@@ -254,7 +254,7 @@ def test_it_reports_an_unknown_signature_algorithm_instead_of_raising(
 
 @pytest.mark.slow
 @settings(
-    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
     edits=st.lists(
