@@ -1,5 +1,6 @@
 """Trust fixtures: a small PKI generated once per test session."""
 
+import shutil
 from types import SimpleNamespace
 
 import pytest
@@ -83,6 +84,8 @@ STORE_PASSWORD = "Keystore-Pass-9313"
 @pytest.fixture(scope="session")
 def keystore(tmp_path_factory):
     """A keytool PKCS#12 keystore with two RSA keys, 'release' and 'upload' (made once)."""
+    if shutil.which("keytool") is None:
+        pytest.skip("keytool (a JDK) is not installed")
     directory = tmp_path_factory.mktemp("keystore")
     return pki.keytool_keystore(directory, STORE_PASSWORD, aliases=("release", "upload"))
 
