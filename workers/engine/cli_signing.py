@@ -187,9 +187,10 @@ def min_sdk_from_manifest(manifest: bytes) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int | str):
         return None
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         return None
+    return number if 0 < number < 10_000 else None  # not a resource id or garbage
 
 
 def main(argv: list[str] | None = None) -> int:
