@@ -7,6 +7,7 @@ and a list never holds another organization's rows.
 
 import logging
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from rest_framework import exceptions, status, viewsets
@@ -20,7 +21,7 @@ from console.api_auth import (
     TokenAuthentication,
     request_actor,
 )
-from console.tenancy import ScopeError, current_organization
+from console.tenancy import ScopeError, TenantQuerySet, current_organization
 from workers.engine.errors import EngineError
 
 logger = logging.getLogger(__name__)
@@ -55,8 +56,15 @@ class TenantViewSetMixin:
     def get_queryset(self):
         if current_organization() is None:
             raise ScopeError(f"{type(self).__name__} ran without an organization scope")
-        queryset = self.queryset if self.queryset is not None else self.model.objects.all()
-        return queryset.all()
+        if self.queryset is None:
+            raise ImproperlyConfigured(
+                f"{type(self).__name__} needs queryset = Model.objects.all() (the scoped manager)"
+            )
+        if not isinstance(self.queryset, TenantQuerySet):
+            raise ImproperlyConfigured(
+                f"{type(self).__name__}.queryset must come from a TenantModel's scoped manager"
+            )
+        return self.queryset.all()
 
     def perform_create(self, serializer):
         serializer.save(organization=current_organization())

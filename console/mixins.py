@@ -5,7 +5,7 @@ from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.shortcuts import redirect
 
 from console import roles
-from console.tenancy import current_organization
+from console.tenancy import TenantModel, current_organization
 
 
 class TenantViewMixin(LoginRequiredMixin):
@@ -31,6 +31,8 @@ class TenantViewMixin(LoginRequiredMixin):
         return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
+        if not issubclass(self.model, TenantModel):
+            raise ImproperlyConfigured(f"{type(self).__name__}.model must be a TenantModel")
         return self.model.objects.all()
 
     @property

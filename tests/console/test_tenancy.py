@@ -121,3 +121,20 @@ def test_a_task_decorated_with_in_organization_scope_runs_inside_that_scope(cast
     assert organization == cast.b.organization
     assert count == 4
     assert current_organization() is None
+
+
+def test_the_api_base_refuses_a_queryset_that_is_not_scoped():
+    from django.core.exceptions import ImproperlyConfigured
+
+    from console.api import TenantViewSet
+    from console.models import Organization
+
+    class LeakyViewSet(TenantViewSet):
+        queryset = Membership.unscoped.all()
+
+    class NotTenantViewSet(TenantViewSet):
+        queryset = Organization.objects.all()
+
+    for viewset in (LeakyViewSet, NotTenantViewSet):
+        with scope(Organization(pk=1)), pytest.raises(ImproperlyConfigured):
+            viewset().get_queryset()
