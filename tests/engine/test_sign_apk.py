@@ -172,3 +172,17 @@ def test_it_can_sign_a_temporary_input_in_place(unsigned_apps, tmp_path, rsa_key
     judged = apksigner_verify(out, min_sdk=min(min_sdk, 24))
     assert judged.ok, judged.output
     assert zipalign_ok(out)
+
+
+def test_it_refuses_entry_names_that_would_break_the_jar_manifest(tmp_path, rsa_keystore):
+    unsigned = tmp_path / "odd.apk"
+    with zipfile.ZipFile(unsigned, "w") as archive:
+        archive.writestr("AndroidManifest.xml", b"\x03\x00\x08\x00")
+        archive.writestr("assets/a\r\nName: classes.dex", b"payload")
+    out = tmp_path / "out" / "signed.apk"
+
+    with pytest.raises(SigningError) as raised:
+        sign_apk(unsigned, out, _signer(rsa_keystore), v1=True)
+
+    assert raised.value.code == "apk_bad_entry_name"
+    assert list(out.parent.iterdir()) == []

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from cryptography.hazmat.primitives import hashes, serialization
 
+from workers.engine.errors import SigningError
 from workers.engine.signing import der
 from workers.engine.signing.keys import Signer
 
@@ -62,6 +63,12 @@ def build_manifest(entry_digests: Iterable[tuple[str, bytes]], hash_name: str):
     main = b"Manifest-Version: 1.0\r\n" + CREATED_BY + b"\r\n"
     sections = []
     for name, digest in entry_digests:
+        if any(character in name for character in "\r\n\0"):
+            # A line break in a name would let it forge manifest attributes.
+            raise SigningError(
+                f"entry name {name!r} cannot be listed in a JAR manifest",
+                code="apk_bad_entry_name",
+            )
         section = (
             header_line(b"Name", name.encode("utf-8"))
             + header_line(attribute, base64.b64encode(digest))
