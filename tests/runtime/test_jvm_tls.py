@@ -6,6 +6,7 @@ android.* classes. The servers are Python ssl servers on 127.0.0.1.
 """
 
 import hashlib
+import ssl
 
 import pytest
 
@@ -16,6 +17,7 @@ from workers.engine import threat_events
 
 pytestmark = [pytest.mark.jvm, pytest.mark.slow, pytest.mark.xdist_group("runtime-jvm")]
 
+TLS12 = ssl.TLSVersion.TLSv1_2
 ALL_PERMISSIONS = (
     "android.permission.ACCESS_FINE_LOCATION",
     "android.permission.ACCESS_WIFI_STATE",
@@ -35,12 +37,16 @@ def servers(test_pki):
             test_pki.untrusted_server.key_path,
             test_pki.client_ca.cert_path,
         ) as untrusted_server,
+        TlsServer(cert, key, test_pki.client_ca.cert_path, TLS12) as client_ca_tls12_server,
+        TlsServer(cert, key, test_pki.other_ca.cert_path, TLS12) as other_ca_tls12_server,
     ):
         yield {
             "client_ca": client_ca_server,
             "other_ca": other_ca_server,
             "no_client_auth": no_client_auth_server,
             "untrusted": untrusted_server,
+            "client_ca_tls12": client_ca_tls12_server,
+            "other_ca_tls12": other_ca_tls12_server,
         }
 
 
@@ -69,6 +75,8 @@ def installed(runtime_jar, jvm_stubs, sealed_assets, signer_files, trust_store, 
             https(servers["no_client_auth"]),
             own_context(servers["client_ca"], test_pki).replace("own:", "own-no-keys:", 1),
             f"default-factory:localhost:{servers['client_ca'].port}",
+            own_context(servers["client_ca_tls12"], test_pki),
+            own_context(servers["other_ca_tls12"], test_pki),
         ],
         trust_store=trust_store,
     )
@@ -114,6 +122,17 @@ def test_the_default_ssl_socket_factory_presents_the_identity(installed):
     assert run.results[5]["ok"], run.results[5]
     assert run.results[5]["body"] == "subject=fusebox-client-01\n"
     assert handshakes["client_ca"][3].subject == "fusebox-client-01"
+
+
+def test_over_tls_1_2_the_identity_goes_only_to_a_server_asking_for_its_ca(installed):
+    run, handshakes = installed
+
+    assert handshakes["client_ca"][0].version == "TLSv1.3"
+    assert run.results[6]["ok"], run.results[6]
+    assert handshakes["client_ca_tls12"][0].version == "TLSv1.2"
+    assert handshakes["client_ca_tls12"][0].subject == "fusebox-client-01"
+    assert not run.results[7]["ok"]
+    assert "PEER_DID_NOT_RETURN_A_CERTIFICATE" in handshakes["other_ca_tls12"][0].error
 
 
 def test_key_managers_the_app_passes_itself_are_kept(installed):

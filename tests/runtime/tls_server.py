@@ -18,6 +18,7 @@ from pathlib import Path
 class Handshake:
     subject: str | None = None
     error: str | None = None
+    version: str | None = None
     finished: threading.Event = field(default_factory=threading.Event)
 
 
@@ -26,10 +27,12 @@ class TlsServer:
     cert: Path
     key: Path
     client_ca: Path | None = None
+    maximum_version: ssl.TLSVersion = ssl.TLSVersion.MAXIMUM_SUPPORTED
     handshakes: list[Handshake] = field(default_factory=list)
 
     def __post_init__(self):
         self.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.context.maximum_version = self.maximum_version
         self.context.load_cert_chain(self.cert, self.key)
         if self.client_ca is not None:
             self.context.verify_mode = ssl.CERT_REQUIRED
@@ -67,6 +70,7 @@ class TlsServer:
                 peer = tls.getpeercert()
                 subject = _common_name(peer) if peer else None
                 record.subject = subject
+                record.version = tls.version()
                 request = b""
                 while b"\r\n\r\n" not in request:
                     chunk = tls.recv(4096)
