@@ -11,9 +11,10 @@ import ssl
 import pytest
 
 from tests.runtime.conftest import PACKAGE
-from tests.runtime.jvm import run_driver
+from tests.runtime.jvm import run_driver, translate
 from tests.runtime.tls_server import TlsServer
 from workers.engine import threat_events
+from workers.engine.runtime.dex_patch import committed_runtime_dex
 
 pytestmark = [pytest.mark.jvm, pytest.mark.slow, pytest.mark.xdist_group("runtime-jvm")]
 
@@ -333,3 +334,16 @@ def test_a_pinned_host_that_fails_trust_raises_the_event_and_other_hosts_do_not(
     assert "SSLHandshakeException" in run.results[1]["error"]
     assert [b["extras"]["reasonCode"] for b in run.broadcasts] == ["PinnedHostTrustFailure"]
     assert run.broadcasts[0]["extras"]["reasonData"] == "localhost"
+
+
+def test_an_unpatched_runtime_installs_nothing_and_raises_nothing(
+    jvm_stubs, sealed_assets, signer_files, runtime_dir
+):
+    jar = translate(committed_runtime_dex(), runtime_dir / "jar-unpatched")
+
+    run = run_driver(jvm_stubs, jar, sealed_assets["default"], signer_files["app"], PACKAGE, [])
+
+    assert "FuseboxPreAuth" not in run.providers
+    assert run.broadcasts == []
+    assert run.toasts == []
+    assert "runtime has no build values" in run.log
