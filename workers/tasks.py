@@ -31,3 +31,9 @@ def heartbeat() -> None:
     now = timezone.now()
     WorkerPing.objects.create(requested_at=now, answered_at=now, worker=socket.gethostname())
     WorkerPing.objects.filter(requested_at__lt=now - timedelta(days=1)).delete()
+
+
+# The pipeline's tasks live in their own modules; importing them here registers them with
+# the worker, which only discovers ``tasks`` modules by itself.
+from builds import webhooks  # noqa: E402, F401
+from workers import pipeline, reaper  # noqa: E402, F401
