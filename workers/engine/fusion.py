@@ -146,7 +146,15 @@ def fuse_apk(
     os.close(handle)
     unsigned_path = Path(unsigned)
     try:
-        rewrite_apk(source, unsigned_path, replace=replace, add=add, gate_report=report)
+        # The rewrite is the final file only for private signing; otherwise signing follows.
+        rewrite_apk(
+            source,
+            unsigned_path,
+            replace=replace,
+            add=add,
+            gate_report=report,
+            durable=request.signer is None,
+        )
         say("Archive rewritten and aligned (stored entries 4 bytes, native libraries 16 KiB)")
         schemes: tuple[str, ...] = ()
         if request.signer is not None:
@@ -156,6 +164,7 @@ def fuse_apk(
                 request.signer,
                 v1=request.v1,
                 min_sdk=min_sdk(manifest_doc),
+                in_place=True,
             )
             schemes = signing.schemes
             say(f"Signed with {'+'.join(schemes)}, signer SHA-256 {_colons(signer_sha256)}")
