@@ -113,7 +113,7 @@ def run_driver(
         ",".join(permissions) or "-",
         *actions,
     ]
-    completed = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    completed = subprocess.run(command, capture_output=True, text=True, timeout=180)
     if completed.returncode != 0:
         raise AssertionError(f"driver failed ({completed.returncode}):\n{completed.stderr}")
     data = json.loads(completed.stdout.strip().splitlines()[-1])

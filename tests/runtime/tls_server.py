@@ -64,7 +64,7 @@ class TlsServer:
     def _handle(self, raw: socket.socket) -> None:
         record = Handshake()
         self.handshakes.append(record)
-        raw.settimeout(5)
+        raw.settimeout(30)
         try:
             with self.context.wrap_socket(raw, server_side=True) as tls:
                 peer = tls.getpeercert()
@@ -90,7 +90,7 @@ class TlsServer:
             raw.close()
             record.finished.set()
 
-    def completed_since(self, mark: int, timeout: float = 5.0) -> list[Handshake]:
+    def completed_since(self, mark: int, timeout: float = 30.0) -> list[Handshake]:
         """Handshakes after the first ``mark`` ones, once the server is done with each."""
         records = self.handshakes[mark:]
         for record in records:

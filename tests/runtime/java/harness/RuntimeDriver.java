@@ -170,8 +170,8 @@ public final class RuntimeDriver {
 
     private static String fetch(String url) throws Exception {
         HttpsURLConnection connection = (HttpsURLConnection) new URL(url).openConnection();
-        connection.setConnectTimeout(5000);
-        connection.setReadTimeout(5000);
+        connection.setConnectTimeout(30000);
+        connection.setReadTimeout(30000);
         try (InputStream in = connection.getInputStream()) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
@@ -206,7 +206,7 @@ public final class RuntimeDriver {
     }
 
     private static String exchange(SSLSocket socket, String host) throws Exception {
-        socket.setSoTimeout(5000);
+        socket.setSoTimeout(30000);
         socket.startHandshake();
         OutputStream out = socket.getOutputStream();
         out.write(("GET / HTTP/1.0\r\nHost: " + host + "\r\n\r\n").getBytes(
