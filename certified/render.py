@@ -143,25 +143,55 @@ def breakable(text: str, longest: int = 30) -> str:
     )
 
 
-def _breakable_action(action: str, longest: int = 27) -> str:
-    """Dotted action names wrap at their dots first."""
-    if len(action) <= longest:
-        return action
-    return breakable(action.replace(".", "." + _ZERO_WIDTH_SPACE), longest)
+# Listing columns (characters): time, scope, action, actor; the summary takes the rest.
+_TIME_WIDTH = 19
+_SCOPE_WIDTH = 10
+_ACTION_WIDTH = (18, 32)
+_ACTOR_WIDTH = (10, 18)
+_COLUMN_GAP = "  "
 
 
-def _audit_row(event) -> dict:
-    return {
-        "at": event.at.strftime("%Y-%m-%d %H:%M:%S"),
-        "scope": "Fusion Set" if event.scope == "fusion_set" else "Build",
-        "action": _breakable_action(event.action),
-        "actor": breakable(event.actor, 16),
-        "summary": breakable(event.summary),
-    }
+def _column_width(values, bounds: tuple[int, int]) -> int:
+    """Fit the longest value, within bounds; a longer value pushes its own line only."""
+    longest = max((len(value) for value in values), default=0)
+    return max(bounds[0], min(bounds[1], longest))
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def audit_listing(events: tuple) -> tuple[str, list[str], list[str], int, int]:
+    """The audit trail as aligned text lines: (header, head lines, tail lines, omitted,
+    hanging indent in characters for wrapped summaries)."""
+    window = audit_window(events)
+    shown = window.head + window.tail
+    action_width = _column_width([event.action for event in shown], _ACTION_WIDTH)
+    actor_width = _column_width([_one_line(event.actor) for event in shown], _ACTOR_WIDTH)
+    widths = (_TIME_WIDTH, _SCOPE_WIDTH, action_width, actor_width)
+
+    def line(fields: tuple[str, ...], summary: str) -> str:
+        columns = [value.ljust(width) for value, width in zip(fields, widths, strict=True)]
+        return " " + _COLUMN_GAP.join([*columns, summary])
+
+    def event_line(event) -> str:
+        scope = "fusion set" if event.scope == "fusion_set" else "build"
+        fields = (event.at.strftime("%Y-%m-%d %H:%M:%S"), scope, event.action)
+        return line((*fields, _one_line(event.actor)), breakable(_one_line(event.summary)))
+
+    header = line(("Time (UTC)", "Scope", "Action", "Actor"), "Summary")
+    indent = 1 + sum(widths) + len(_COLUMN_GAP) * len(widths)
+    return (
+        header,
+        [event_line(event) for event in window.head],
+        [event_line(event) for event in window.tail],
+        window.omitted,
+        indent,
+    )
 
 
 def _context(report: Report) -> dict:
-    window = audit_window(report.audit_events)
+    header, head, tail, omitted, indent = audit_listing(report.audit_events)
     actions = Counter(event.action for event in report.audit_events)
     total_ms = sum(step.duration_ms for step in report.timeline)
     return {
@@ -195,9 +225,11 @@ def _context(report: Report) -> dict:
             for step in report.timeline
         ],
         "timeline_total": format_duration(total_ms),
-        "audit_head": [_audit_row(event) for event in window.head],
-        "audit_tail": [_audit_row(event) for event in window.tail],
-        "audit_omitted": window.omitted,
+        "audit_header": header,
+        "audit_head": head,
+        "audit_tail": tail,
+        "audit_omitted": omitted,
+        "audit_indent": indent,
         "audit_count": len(report.audit_events),
         "audit_actions": sorted(actions.items(), key=lambda item: (-item[1], item[0])),
         "audit_first": format_moment(report.audit_events[0].at) if report.audit_events else "",

@@ -6,7 +6,12 @@ import subprocess
 import pytest
 from PIL import Image, ImageStat
 
-from certified.render import audit_window, format_duration, render_report_html
+from certified.render import (
+    audit_listing,
+    audit_window,
+    format_duration,
+    render_report_html,
+)
 from certified.report import Report, canonical_json
 from certified.sample import sample_report_dict
 
@@ -180,10 +185,14 @@ def test_it_lets_a_long_unbroken_token_wrap_inside_an_audit_cell():
     assert "uploaded " + "\u200b".join(["A" * 30] * 3) in html
 
 
-def test_it_wraps_long_dotted_action_names_at_their_dots():
-    facts = sample_report_dict(audit_events=1)
-    facts["audit_events"][0]["action"] = "fusionset.revision.protections.changed"
+def test_it_lists_the_audit_trail_in_aligned_columns_with_the_summary_last():
+    report = Report.from_dict(sample_report_dict(audit_events=12))
 
-    html = render_report_html(Report.from_dict(facts))
+    header, head, tail, omitted, indent = audit_listing(report.audit_events)
 
-    assert "fusionset.\u200brevision.\u200bprotections.\u200bchanged" in html
+    assert (len(head), tail, omitted) == (12, [], 0)
+    assert header[indent:] == "Summary"
+    for line, event in zip(head, report.audit_events, strict=True):
+        assert line[indent:] == event.summary
+        assert line.startswith(" " + event.at.strftime("%Y-%m-%d %H:%M:%S"))
+        assert f"  {event.action}" in line[:indent]
