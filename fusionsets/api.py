@@ -18,7 +18,7 @@ from fusionsets.readiness import readiness
 from fusionsets.summary import summarize
 
 REFUSED = OpenApiResponse(
-    serializers.ErrorSerializer,
+    serializers.FusionSetErrorSerializer,
     description="Refused: `settings_invalid`, `settings_unknown_key`, `pin_host_invalid`, "
     "`trust_material_not_found`, `identity_not_from_ca`, `fusionset_frozen`, "
     "`fusionset_archived`, `import_invalid`, ... with a message saying what to fix.",

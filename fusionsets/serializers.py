@@ -75,6 +75,8 @@ class SummarySerializer(serializers.Serializer):
     signing = serializers.DictField()
 
 
-class ErrorSerializer(serializers.Serializer):
+class FusionSetErrorSerializer(serializers.Serializer):
+    """The DEV-API error shape for refused Fusion Set requests."""
+
     code = serializers.CharField()
     detail = serializers.CharField()
