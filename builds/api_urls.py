@@ -5,7 +5,9 @@ from rest_framework.routers import SimpleRouter
 
 from builds import api
 
+# Optional trailing slash: CI clients call `/api/v1/tasks` and `/api/v1/tasks/`.
 router = SimpleRouter()
+router.trailing_slash = "/?"
 router.register("apps", api.AppViewSet, basename="api-app")
 router.register("tasks", api.TaskViewSet, basename="api-task")
 router.register("webhooks", api.WebhookViewSet, basename="api-webhook")

@@ -1,0 +1,234 @@
+"""The DEV-API: upload, checksum dedupe, tasks, incremental status, output, isolation."""
+
+import hashlib
+import io
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from builds.models import App, Build
+from console.tenancy import unscoped_access
+from tests.builds.material import drive
+from tests.support.android import corpus_file, requires_android_tools
+
+pytestmark = [requires_android_tools, pytest.mark.django_db]
+
+
+def upload(api, path: Path, name: str | None = None):
+    data = Path(path).read_bytes()
+    return api.post(
+        "/api/v1/upload",
+        {"file": SimpleUploadedFile(name or Path(path).name, data)},
+        format="multipart",
+    )
+
+
+def test_it_uploads_an_app_and_answers_its_analysis(cast, api_for, fixture_app):
+    response = upload(api_for(cast.a), fixture_app)
+
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["package"] == "com.example.fixture"
+    assert body["sha256"] == hashlib.sha256(fixture_app.read_bytes()).hexdigest()
+    assert body["analysis"]["min_sdk"] == 21
+    assert body["duplicate"] is False
+
+
+def test_the_same_file_twice_returns_the_first_app(cast, api_for, fixture_app):
+    api = api_for(cast.a)
+    first = upload(api, fixture_app).json()
+    second = upload(api, fixture_app, name="renamed.apk")
+
+    assert second.status_code == 200
+    assert second.json()["id"] == first["id"]
+    with unscoped_access():
+        assert App.objects.filter(organization=cast.a.organization).count() == 1
+
+
+def test_check_by_checksum_finds_an_uploaded_app_only_in_its_organization(
+    cast, api_for, fixture_app
+):
+    sha256 = hashlib.sha256(fixture_app.read_bytes()).hexdigest()
+    app_id = upload(api_for(cast.a), fixture_app).json()["id"]
+
+    mine = api_for(cast.a).post("/api/v1/apps/check-by-checksum", {"sha256": sha256})
+    theirs = api_for(cast.b).post("/api/v1/apps/check-by-checksum", {"sha256": sha256})
+
+    assert mine.json() == {"exists": True, "app_id": app_id}
+    assert theirs.json() == {"exists": False, "app_id": None}
+
+
+def test_a_bundle_is_refused_with_unsupported_format_and_not_kept(cast, api_for, build_settings):
+    response = upload(api_for(cast.a), corpus_file("install-time-permanent-modules.aab"))
+
+    assert response.status_code == 422
+    assert response.json()["code"] == "unsupported_format"
+    stored = Path(build_settings.STORAGES["builds"]["OPTIONS"]["location"])
+    assert not stored.exists() or not any(p.is_file() for p in stored.rglob("*"))
+
+
+def test_garbage_is_refused_with_a_code_and_a_message(cast, api_for):
+    api = api_for(cast.a)
+    response = api.post(
+        "/api/v1/upload",
+        {"file": SimpleUploadedFile("x.apk", b"not a zip at all" * 10)},
+        format="multipart",
+    )
+    assert response.status_code == 422
+    assert set(response.json()) == {"code", "detail"}
+
+
+def test_an_upload_over_the_limit_answers_413_with_the_limit(cast, api_for, settings):
+    settings.FUSEBOX_UPLOAD_MAX_BYTES = 1000
+    response = api_for(cast.a).post(
+        "/api/v1/upload",
+        {"file": SimpleUploadedFile("big.apk", b"\0" * 5000)},
+        format="multipart",
+    )
+    assert response.status_code == 413
+    assert response.json()["code"] == "upload_too_large"
+    assert "1000" in response.json()["detail"]
+
+
+def test_an_auditor_token_cannot_upload(cast, api_for, fixture_app):
+    assert upload(api_for(cast.a, "auditor"), fixture_app).status_code == 403
+
+
+def test_a_ci_pipeline_fuses_polls_and_downloads_through_the_api(
+    cast, api_for, fixture_app, fusion_set_a, sent_steps, tmp_path
+):
+    api = api_for(cast.a)
+    app_id = upload(api, fixture_app).json()["id"]
+    created = api.post(
+        "/api/v1/tasks",
+        {"action": "fuse", "app_id": app_id, "fusion_set_id": str(fusion_set_a.pk)},
+        format="json",
+    )
+    assert created.status_code == 201, created.json()
+    task_id = created.json()["task_id"]
+
+    first = api.get(f"/api/v1/tasks/{task_id}/status").json()
+    assert first["status"] == "queued"
+    assert first["messages"][0]["text"].startswith("Build queued")
+    drive(Build.unscoped.get(pk=task_id))
+
+    later = api.get(f"/api/v1/tasks/{task_id}/status", {"lastDate": first["lastDate"]}).json()
+    assert later["status"] == "succeeded"
+    assert later["messages"] and all(m["at"] > first["lastDate"] for m in later["messages"])
+    assert not any(m["text"].startswith("Build queued") for m in later["messages"])
+
+    output = api.get(f"/api/v1/tasks/{task_id}/output")
+    assert output.status_code == 200
+    path = tmp_path / "fused.apk"
+    path.write_bytes(b"".join(output.streaming_content))
+    verified = subprocess.run(["apksigner", "verify", str(path)], capture_output=True)
+    assert verified.returncode == 0, verified.stderr
+    checked = subprocess.run(
+        [str(Path(".venv/bin/fusebox").resolve()), "check-fused", str(path)],
+        capture_output=True,
+        text=True,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "present" in checked.stdout
+
+
+def test_seal_with_a_parent_task_builds_a_privately_signed_child(
+    cast, api_for, fixture_app, fusion_set_a, sent_steps
+):
+    api = api_for(cast.a)
+    app_id = upload(api, fixture_app).json()["id"]
+    parent = api.post(
+        "/api/v1/tasks",
+        {"action": "fuse", "app_id": app_id, "fusion_set_id": str(fusion_set_a.pk)},
+        format="json",
+    ).json()
+    fingerprint = ":".join(["AB"] * 32)
+    child = api.post(
+        "/api/v1/tasks",
+        {"action": "seal", "parent_task_id": parent["id"], "signing_fingerprint": fingerprint},
+        format="json",
+    )
+
+    assert child.status_code == 201, child.json()
+    assert child.json()["parent_task_id"] == parent["id"]
+    assert child.json()["signing_method"] == "private"
+    assert child.json()["signing_fingerprint"] == "ab" * 32
+
+
+def test_a_fusion_set_of_another_organization_is_refused(cast, api_for, fixture_app, fusion_set_b):
+    api = api_for(cast.a)
+    app_id = upload(api, fixture_app).json()["id"]
+    response = api.post(
+        "/api/v1/tasks",
+        {"action": "fuse", "app_id": app_id, "fusion_set_id": str(fusion_set_b.pk)},
+        format="json",
+    )
+    assert response.status_code == 422
+    assert response.json()["code"] == "fusionset_not_found"
+
+
+def test_a_devops_token_of_a_gets_404_for_bs_apps_builds_and_outputs(
+    cast, api_for, fixture_app, fusion_set_b, sent_steps
+):
+    api_b = api_for(cast.b)
+    app_id = upload(api_b, fixture_app).json()["id"]
+    task_id = api_b.post(
+        "/api/v1/tasks",
+        {"action": "fuse", "app_id": app_id, "fusion_set_id": str(fusion_set_b.pk)},
+        format="json",
+    ).json()["id"]
+    drive(Build.unscoped.get(pk=task_id))
+    assert api_b.get(f"/api/v1/tasks/{task_id}/output").status_code == 200
+
+    api_a = api_for(cast.a)
+    for url in (
+        f"/api/v1/apps/{app_id}/",
+        f"/api/v1/tasks/{task_id}/",
+        f"/api/v1/tasks/{task_id}/status",
+        f"/api/v1/tasks/{task_id}/output",
+        f"/api/v1/tasks/{task_id}/output?action=sign_script",
+    ):
+        assert api_a.get(url).status_code == 404, url
+    assert api_a.post(f"/api/v1/tasks/{task_id}/cancel").status_code == 404
+
+
+def test_cancel_answers_409_for_an_ended_build(cast, api_for, fixture_app, fusion_set_a,
+                                               sent_steps):  # fmt: skip
+    api = api_for(cast.a)
+    app_id = upload(api, fixture_app).json()["id"]
+    task = api.post(
+        "/api/v1/tasks",
+        {"action": "fuse", "app_id": app_id, "fusion_set_id": str(fusion_set_a.pk)},
+        format="json",
+    ).json()
+    assert api.post(f"/api/v1/tasks/{task['id']}/cancel").json()["status"] == "cancelled"
+    again = api.post(f"/api/v1/tasks/{task['id']}/cancel")
+    assert again.status_code == 409
+    assert again.json()["code"] == "build_state_invalid"
+    retried = api.post(f"/api/v1/tasks/{task['id']}/retry").json()
+    assert retried["status"] == "queued" and retried["attempt"] == 2
+
+
+def test_status_polling_is_cheap(cast, api_for, fixture_app, fusion_set_a, sent_steps,
+                                 django_assert_max_num_queries):  # fmt: skip
+    api = api_for(cast.a)
+    app_id = upload(api, fixture_app).json()["id"]
+    task = api.post(
+        "/api/v1/tasks",
+        {"action": "fuse", "app_id": app_id, "fusion_set_id": str(fusion_set_a.pk)},
+        format="json",
+    ).json()
+    with django_assert_max_num_queries(8):
+        api.get(f"/api/v1/tasks/{task['id']}/status")
+    started = time.perf_counter()
+    api.get(f"/api/v1/tasks/{task['id']}/status")
+    assert time.perf_counter() - started < 1
+
+
+def test_file_field_is_required(cast, api_for):
+    response = api_for(cast.a).post("/api/v1/upload", {"other": io.BytesIO(b"x")})
+    assert response.status_code == 400
+    assert response.json()["code"] == "file_missing"
