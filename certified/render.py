@@ -129,10 +129,10 @@ def _setting_text(value) -> str:
 
 
 def breakable(text: str, longest: int = 30) -> str:
-    """Let very long tokens wrap inside narrow table cells.
+    """Let very long tokens (hashes, URLs) wrap inside the audit listing's summary column.
 
-    CSS ``overflow-wrap`` would do it too but costs ~15% of the whole render for a 200-row
-    trail, so a zero-width space is added only inside the rare tokens that need it.
+    CSS ``overflow-wrap`` would do it too but costs about 15% of a 200-event render, so a
+    zero-width space is added only inside the rare tokens that need it.
     """
     return re.sub(
         rf"[^\s\u200b]{{{longest + 1},}}",
