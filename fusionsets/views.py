@@ -6,6 +6,7 @@ sets only through ``fusionsets.services``, which validates, revises and audits.
 
 import json
 import logging
+import uuid
 
 from django.contrib import messages
 from django.db.models import Q
@@ -39,11 +40,10 @@ class FusionSetListView(TenantViewMixin, ListView):
             queryset = queryset.filter(archived_at__isnull=True)
         query = self.request.GET.get("q", "").strip()
         if query:
-            queryset = queryset.filter(
-                Q(name__icontains=query) | Q(description__icontains=query) | Q(id__iexact=query)
-                if _looks_like_uuid(query)
-                else Q(name__icontains=query) | Q(description__icontains=query)
-            )
+            matches = Q(name__icontains=query) | Q(description__icontains=query)
+            if _looks_like_uuid(query):
+                matches |= Q(pk=query)
+            queryset = queryset.filter(matches)
         return queryset
 
     def get_context_data(self, **kwargs):
@@ -54,8 +54,6 @@ class FusionSetListView(TenantViewMixin, ListView):
 
 
 def _looks_like_uuid(text: str) -> bool:
-    import uuid
-
     try:
         uuid.UUID(text)
     except ValueError:
