@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from certified.cli import EXIT_NOT_VALID, EXIT_VALID, main
-from tests.certified.test_tamper import _flip, _signed_ranges, _with_annotation
+from tests.certified.support import flip_byte, signed_ranges, with_annotation
 
 
 @pytest.fixture
@@ -45,8 +45,8 @@ def test_it_prints_the_result_as_json_on_request(files, ca_file, capsys):
 @pytest.mark.parametrize(
     ("tamper", "code"),
     [
-        (lambda data: _flip(data, _signed_ranges(data)[0][1] // 2), None),
-        (_with_annotation, "not_whole_file"),
+        (lambda data: flip_byte(data, signed_ranges(data)[0][1] // 2), None),
+        (with_annotation, "not_whole_file"),
     ],
     ids=["byte-flipped", "update-appended"],
 )
@@ -107,7 +107,7 @@ def test_it_exits_2_for_a_ca_file_that_is_not_a_certificate(files, tmp_path, cap
 
 def test_it_runs_as_a_program_and_exits_2_for_an_appended_update(files, ca_file, signed_pdf):
     path = files / "appended.pdf"
-    path.write_bytes(_with_annotation(signed_pdf))
+    path.write_bytes(with_annotation(signed_pdf))
 
     completed = subprocess.run(
         [sys.executable, "-m", "certified.cli", "verify-report", str(path), "--ca", str(ca_file)],

@@ -1,66 +1,26 @@
 """Tampered reports: every change after signing is refused with a reason, PDF and JSON."""
 
-import io
 import json
-import re
 
 import pytest
-from pyhanko.pdf_utils import generic
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
 from certified.signing import b64url, sign_report_json
 from certified.verify import verify_json, verify_pdf
-from tests.certified.support import pdfsig
-
-
-def _signed_ranges(data: bytes) -> list[tuple[int, int]]:
-    match = re.search(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]", data)
-    start1, length1, start2, length2 = (int(value) for value in match.groups())
-    return [(start1, start1 + length1), (start2, start2 + length2)]
-
-
-def _flip(data: bytes, position: int) -> bytes:
-    return data[:position] + bytes([data[position] ^ 0x01]) + data[position + 1 :]
-
-
-def _with_annotation(data: bytes) -> bytes:
-    """Append an incremental update that adds a note to page 1, as a PDF editor would."""
-    writer = IncrementalPdfFileWriter(io.BytesIO(data))
-    page_ref = writer.root["/Pages"]["/Kids"][0]
-    page = page_ref.get_object()
-    note = generic.DictionaryObject(
-        {
-            generic.NameObject("/Type"): generic.NameObject("/Annot"),
-            generic.NameObject("/Subtype"): generic.NameObject("/Text"),
-            generic.NameObject("/Rect"): generic.ArrayObject(
-                [generic.NumberObject(value) for value in (50, 50, 80, 80)]
-            ),
-            generic.NameObject("/Contents"): generic.TextStringObject("Verdict overridden"),
-        }
-    )
-    page[generic.NameObject("/Annots")] = generic.ArrayObject([writer.add_object(note)])
-    writer.update_container(page)
-    output = io.BytesIO()
-    writer.write(output)
-    return output.getvalue()
-
-
-def _with_empty_update(data: bytes) -> bytes:
-    """Append a second, unsigned revision that only rewrites the document's language."""
-    writer = IncrementalPdfFileWriter(io.BytesIO(data))
-    writer.root[generic.NameObject("/Lang")] = generic.TextStringObject("de-DE")
-    writer.update_root()
-    output = io.BytesIO()
-    writer.write(output)
-    return output.getvalue()
+from tests.certified.support import (
+    flip_byte,
+    pdfsig,
+    signed_ranges,
+    with_annotation,
+    with_empty_update,
+)
 
 
 def test_it_refuses_a_pdf_with_one_byte_flipped_inside_a_content_stream(signed_pdf, authority):
-    (start, end), _ = _signed_ranges(signed_pdf)
+    (start, end), _ = signed_ranges(signed_pdf)
     position = signed_pdf.index(b"stream", start + 500) + 40
     assert position < end
 
-    result = verify_pdf(_flip(signed_pdf, position), authority.ca_certificate)
+    result = verify_pdf(flip_byte(signed_pdf, position), authority.ca_certificate)
 
     assert not result.valid
     assert result.reason_code == "signature_broken"
@@ -68,17 +28,17 @@ def test_it_refuses_a_pdf_with_one_byte_flipped_inside_a_content_stream(signed_p
 
 
 def test_it_refuses_a_pdf_with_a_byte_flipped_anywhere_in_the_signed_ranges(signed_pdf, authority):
-    ranges = _signed_ranges(signed_pdf)
+    ranges = signed_ranges(signed_pdf)
     positions = [start + (end - start) * step // 7 for start, end in ranges for step in range(7)]
 
-    results = [verify_pdf(_flip(signed_pdf, at), authority.ca_certificate) for at in positions]
+    results = [verify_pdf(flip_byte(signed_pdf, at), authority.ca_certificate) for at in positions]
 
     assert [result.valid for result in results] == [False] * len(positions)
     assert all(result.reason_code for result in results)
 
 
 def test_it_refuses_a_pdf_with_an_appended_annotation_update(signed_pdf, authority):
-    tampered = _with_annotation(signed_pdf)
+    tampered = with_annotation(signed_pdf)
 
     result = verify_pdf(tampered, authority.ca_certificate)
 
@@ -90,7 +50,7 @@ def test_it_refuses_a_pdf_with_an_appended_annotation_update(signed_pdf, authori
 
 
 def test_it_refuses_a_pdf_with_a_second_unsigned_revision(signed_pdf, authority):
-    result = verify_pdf(_with_empty_update(signed_pdf), authority.ca_certificate)
+    result = verify_pdf(with_empty_update(signed_pdf), authority.ca_certificate)
 
     assert not result.valid
     assert result.reason_code == "not_whole_file"
@@ -101,7 +61,7 @@ def test_pdfsig_alone_calls_an_appended_update_valid_but_not_total(
 ):
     """The trap verify_pdf exists to close: pdfsig only hints at the appended bytes."""
     path = tmp_path / "appended.pdf"
-    path.write_bytes(_with_annotation(signed_pdf))
+    path.write_bytes(with_annotation(signed_pdf))
 
     output = pdfsig(nss_database, path)
 
