@@ -6,10 +6,11 @@ import zipfile
 from tests.runtime import pki
 from tests.runtime.conftest import PACKAGE
 from tests.support.android import requires_android_tools
+from workers.engine.dex import class_descriptors
 from workers.engine.identity_seal import seal_identity
 from workers.engine.runtime import BuildValues, runtime_dex
 from workers.engine.runtime.dex_patch import committed_runtime_dex
-from workers.engine.runtime.inspection import REQUIRED_CLASSES, defined_classes, inspect_runtime
+from workers.engine.runtime.inspection import REQUIRED_CLASSES, inspect_runtime
 
 
 def fused_parts(p12_files, signer_sha256):
@@ -78,7 +79,7 @@ def test_it_reads_the_class_table_of_a_real_app_dex(fixture_app):
     with zipfile.ZipFile(fixture_app) as app:
         dex = app.read("classes.dex")
 
-    assert "Lcom/example/fixture/FixtureApp;" in defined_classes(dex)
-    assert defined_classes(committed_runtime_dex()) == sorted(
+    assert "Lcom/example/fixture/FixtureApp;" in class_descriptors(dex)
+    assert class_descriptors(committed_runtime_dex()) == sorted(
         f"Lio/fusebox/runtime/{name};" for name in REQUIRED_CLASSES
     )

@@ -19,18 +19,21 @@ from cryptography.hazmat.primitives.serialization import Encoding
 
 from workers.engine import arsc as resource_table
 from workers.engine import axml, runtime
-from workers.engine.dex import class_descriptors
 from workers.engine.entry_reader import read_entry
 from workers.engine.errors import EngineError
 from workers.engine.gate import GateReport, check_apk
-from workers.engine.identity_seal import unseal_identity
 from workers.engine.manifest_patch import network_security_config_ref
+from workers.engine.runtime.inspection import (
+    REQUIRED_CLASSES,
+    RuntimeInspection,
+    inspect_runtime,
+    runtime_classes,
+)
 from workers.engine.signing import verify_apk
 
 logger = logging.getLogger(__name__)
 
 FEATURE = "mTLS Pre-Authentication"
-REQUIRED_CLASSES = ("InitProvider", "PreAuth", "IdentityLoader", "ThreatEvent", "Defense")
 
 PRESENT, ABSENT, BROKEN, UNSIGNED = "present", "absent", "broken", "awaiting_signature"
 
@@ -62,6 +65,7 @@ class FusedInspection:
     threat_events: dict | None = None
     signature_schemes: list[str] = field(default_factory=list)
     signer_sha256: str | None = None
+    signer_sha256s: list[str] = field(default_factory=list)
     expected_signer_sha256: str | None = None
 
     @property
@@ -87,11 +91,12 @@ def check_fused(path: Path, ca_pem: bytes | None = None) -> FusedInspection:
         status=ABSENT,
     )
 
-    values = _check_runtime(report, inspection)
-    _check_provider(report, inspection)
     _check_signature(path, inspection)
-    if values is not None:
-        _check_identity(report, inspection, values, ca_pem)
+    result = _check_runtime(report, inspection)
+    _check_provider(report, inspection)
+    if result is not None:
+        values = result.build_values
+        _check_identity(inspection, result, ca_pem)
         _check_pins(report, inspection, values)
         inspection.threat_events = {
             "mode": values.get("mode"),
@@ -124,37 +129,45 @@ def _verdict(findings: list[Finding]) -> str:
     return ABSENT
 
 
-def _check_runtime(report: GateReport, inspection: FusedInspection) -> dict | None:
-    """Find the DEX holding the runtime, check its classes, and read its build values."""
+def _find_runtime_dex(report: GateReport) -> tuple[str, bytes] | None:
+    """The DEX that defines the runtime's classes; read one at a time to keep memory flat."""
     for name, _size in report.dex_files:
         dex = read_entry(report, name)
-        classes = {
-            descriptor.removeprefix(runtime.RUNTIME_CLASS_PREFIX).rstrip(";")
-            for descriptor in class_descriptors(dex)
-            if descriptor.startswith(runtime.RUNTIME_CLASS_PREFIX)
-        }
-        if not classes:
-            continue
-
-        inspection.runtime_dex = name
-        missing = [cls for cls in REQUIRED_CLASSES if cls not in classes]
-        values = runtime.read_build_values(dex)
-        if missing:
-            inspection.findings.append(
-                Finding("runtime", BROKEN, f"{name} lacks runtime classes: {', '.join(missing)}")
-            )
-        elif values is None:
-            inspection.findings.append(
-                Finding("runtime", BROKEN, f"{name} holds the runtime without build values")
-            )
-        else:
-            inspection.findings.append(
-                Finding("runtime", PRESENT, f"{name}: {len(classes)} runtime classes")
-            )
-        return values
-
-    inspection.findings.append(Finding("runtime", ABSENT, "no DEX file holds the runtime"))
+        if runtime_classes(dex):
+            return name, dex
     return None
+
+
+def _check_runtime(report: GateReport, inspection: FusedInspection) -> RuntimeInspection | None:
+    """Find the runtime, check it is complete, and try the identity for the actual signers."""
+    found = _find_runtime_dex(report)
+    if found is None:
+        inspection.findings.append(Finding("runtime", ABSENT, "no DEX file holds the runtime"))
+        return None
+
+    name, dex = found
+    try:
+        asset = read_entry(report, runtime.IDENTITY_ASSET)
+    except KeyError:
+        asset = None
+    signers = [bytes.fromhex(digest) for digest in inspection.signer_sha256s]
+    result = inspect_runtime({name: dex}, asset, report.package, signers)
+    inspection.runtime_dex = name
+
+    missing = sorted(REQUIRED_CLASSES - result.classes)
+    if missing:
+        inspection.findings.append(
+            Finding("runtime", BROKEN, f"{name} lacks runtime classes: {', '.join(missing)}")
+        )
+    elif not result.build_values:
+        inspection.findings.append(
+            Finding("runtime", BROKEN, f"{name} holds the runtime without build values")
+        )
+    else:
+        inspection.findings.append(
+            Finding("runtime", PRESENT, f"{name}: {len(result.classes)} runtime classes")
+        )
+    return result
 
 
 def _check_provider(report: GateReport, inspection: FusedInspection) -> None:
@@ -186,27 +199,26 @@ def _check_provider(report: GateReport, inspection: FusedInspection) -> None:
 def _check_signature(path: Path, inspection: FusedInspection) -> None:
     verification = verify_apk(path)
     inspection.signature_schemes = verification.schemes
-    for scheme in ("v3.1", "v3", "v2", "v1"):
-        signers = verification.signers.get(scheme)
-        if signers:
-            inspection.signer_sha256 = signers[0].certificate_sha256
-            break
+    digests = [
+        signer.certificate_sha256
+        for scheme in ("v3.1", "v3", "v2", "v1")
+        for signer in verification.signers.get(scheme, [])
+    ]
+    inspection.signer_sha256s = list(dict.fromkeys(digests))
+    inspection.signer_sha256 = inspection.signer_sha256s[0] if digests else None
+
     problems = [p for p in verification.problems if p.code != "signature_missing"]
     if problems:
         first = problems[0]
         inspection.findings.append(Finding("signature", BROKEN, f"{first.code}: {first.message}"))
 
 
-def _check_identity(report, inspection, values: dict, ca_pem: bytes | None) -> None:
-    try:
-        asset = read_entry(report, runtime.IDENTITY_ASSET)
-    except KeyError:
+def _check_identity(inspection, result: RuntimeInspection, ca_pem: bytes | None) -> None:
+    expected = result.build_values.get("signerSha256", "")
+    if not result.identity_present:
         inspection.findings.append(Finding("identity", ABSENT, "the identity asset is missing"))
         return
-
-    expected = values.get("signerSha256", "")
-    actual = inspection.signer_sha256
-    if actual is None:
+    if inspection.signer_sha256 is None:
         inspection.findings.append(
             Finding(
                 "identity",
@@ -216,23 +228,18 @@ def _check_identity(report, inspection, values: dict, ca_pem: bytes | None) -> N
             )
         )
         return
-
-    try:
-        material = unseal_identity(
-            asset, bytes.fromhex(values.get("secret", "")), bytes.fromhex(actual), report.package
-        )
-    except (EngineError, ValueError) as error:
-        code = getattr(error, "code", "identity_not_decryptable")
+    if result.identity is None:
         inspection.findings.append(
             Finding(
                 "identity",
                 BROKEN,
-                f"{code}: the identity does not decrypt for signer"
-                f" {actual} (the build expected {expected})",
+                f"{result.identity_error}: the identity does not decrypt for signer"
+                f" {inspection.signer_sha256} (the build expected {expected})",
             )
         )
         return
 
+    material = result.identity
     certificate = material.certificate
     chain = [x509.load_der_x509_certificate(der) for der in material.certificate_chain_der]
     now = datetime.now(UTC)
@@ -243,10 +250,10 @@ def _check_identity(report, inspection, values: dict, ca_pem: bytes | None) -> N
         "not_valid_after": material.not_valid_after.isoformat(),
         "key_algorithm": material.key_algorithm,
         "serial_number": format(certificate.serial_number, "x"),
+        "decrypts_for_signer": result.decrypting_signer_sha256,
     }
-    authority = chain[-1] if len(chain) > 1 else None
-    if authority is not None:
-        inspection.ca_sha256 = _certificate_sha256(authority)
+    if len(chain) > 1:
+        inspection.ca_sha256 = _certificate_sha256(chain[-1])
 
     if not material.not_valid_before <= now <= material.not_valid_after:
         inspection.findings.append(

@@ -5,10 +5,10 @@ half) and whether the identity asset decrypts for one of the app's actual signer
 """
 
 import logging
-import struct
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from workers.engine.dex import class_descriptors
 from workers.engine.errors import EngineError
 from workers.engine.identity_seal import IdentityMaterial, unseal_identity
 from workers.engine.runtime.build_values import read_build_values
@@ -99,32 +99,11 @@ def inspect_runtime(
 def runtime_classes(dex: bytes) -> frozenset[str]:
     """Simple names of the io.fusebox.runtime classes this DEX defines (not merely uses)."""
     try:
-        return frozenset(
-            descriptor[len(RUNTIME_PACKAGE) : -1]
-            for descriptor in defined_classes(dex)
-            if descriptor.startswith(RUNTIME_PACKAGE)
-        )
-    except (struct.error, IndexError, UnicodeDecodeError):
+        descriptors = class_descriptors(dex)
+    except EngineError:
         return frozenset()
-
-
-def defined_classes(dex: bytes) -> list[str]:
-    """Descriptors of the classes in a DEX's class_defs table."""
-    string_ids_off = struct.unpack_from("<I", dex, 0x3C)[0]
-    type_ids_off = struct.unpack_from("<I", dex, 0x44)[0]
-    class_defs_size, class_defs_off = struct.unpack_from("<II", dex, 0x60)
-
-    descriptors = []
-    for index in range(class_defs_size):
-        (type_index,) = struct.unpack_from("<I", dex, class_defs_off + 32 * index)
-        (string_index,) = struct.unpack_from("<I", dex, type_ids_off + 4 * type_index)
-        (data_off,) = struct.unpack_from("<I", dex, string_ids_off + 4 * string_index)
-        descriptors.append(_read_string(dex, data_off))
-    return descriptors
-
-
-def _read_string(dex: bytes, offset: int) -> str:
-    while dex[offset] & 0x80:  # skip the ULEB128 UTF-16 length
-        offset += 1
-    end = dex.index(b"\x00", offset + 1)
-    return dex[offset + 1 : end].decode("utf-8", "replace")
+    return frozenset(
+        descriptor[len(RUNTIME_PACKAGE) : -1]
+        for descriptor in descriptors
+        if descriptor.startswith(RUNTIME_PACKAGE)
+    )
