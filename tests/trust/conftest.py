@@ -91,13 +91,21 @@ def keystore(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def uploads(ca, keystore):
+def uploads(ca):
     """Files a security team would upload, with the passwords that open them."""
     identity_password = "Identity-Pass-4821"
+    release_key = pki.rsa_key()
     return SimpleNamespace(
         ca_pem=pki.pem(ca.intermediate, ca.root),
         identity=pki.p12(ca.client_key, ca.client, identity_password, cas=[ca.intermediate]),
         identity_password=identity_password,
-        keystore=keystore,
+        # Same shape as keytool's PKCS#12 (AES, friendlyName "release") without a JVM start;
+        # the keytool-made store is exercised by test_keystore_validation.
+        keystore=pki.p12(
+            release_key,
+            pki.make_cert(release_key, "release", ca=False),
+            STORE_PASSWORD,
+            friendly_name=b"release",
+        ),
         store_password=STORE_PASSWORD,
     )
