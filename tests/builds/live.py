@@ -96,7 +96,7 @@ class LiveStack:
             raise RuntimeError(f"{args}: {done.stderr[-3000:]}")
         return done.stdout
 
-    def start(self, keystore) -> "LiveStack":
+    def start(self, keystore, *, worker: bool = True) -> "LiveStack":
         self.run("manage.py", "migrate", "--verbosity=0")
         out = self.run(
             "-m", "tests.builds.live_seed", "seed", str(keystore.path), keystore.alias,
@@ -104,7 +104,8 @@ class LiveStack:
         )  # fmt: skip
         self.seed = json.loads(out.split("LIVE-SEED ", 1)[1])
         self.start_web()
-        self.start_worker()
+        if worker:
+            self.start_worker()
         return self
 
     def start_web(self) -> None:

@@ -1,0 +1,142 @@
+"""Webhook deliveries (HMAC-SHA256, retries with backoff) and the reaper of stuck builds."""
+
+import hashlib
+import hmac
+import json
+import threading
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+from django.utils import timezone
+
+from builds import webhooks
+from builds.models import Build, WebhookDelivery
+from console.tenancy import scope, unscoped_access
+from tests.builds.factories import BuildFactory
+
+pytestmark = [pytest.mark.django_db]
+
+
+class Receiver:
+    """A local HTTP server that records POSTs and answers the statuses it is told to."""
+
+    def __init__(self, statuses):
+        self.statuses = list(statuses)
+        self.received = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                receiver.received.append((dict(self.headers), body))
+                self.send_response(receiver.statuses.pop(0) if receiver.statuses else 200)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = HTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
+
+    def close(self):
+        self.server.shutdown()
+
+
+@pytest.fixture
+def receiver():
+    made = []
+
+    def make(statuses=()):
+        made.append(Receiver(statuses))
+        return made[-1]
+
+    yield make
+    for item in made:
+        item.close()
+
+
+@pytest.fixture
+def no_redelivery(monkeypatch):
+    later = []
+    monkeypatch.setattr(webhooks.deliver, "delay", lambda *args: None)
+    monkeypatch.setattr(webhooks.deliver, "apply_async", lambda **kw: later.append(kw))
+    return later
+
+
+def test_a_delivery_is_signed_with_hmac_sha256_of_the_exact_body(cast, receiver, no_redelivery):
+    hook = receiver()
+    build = BuildFactory(organization=cast.a.organization, status=Build.SUCCEEDED)
+    with scope(cast.a.organization):
+        _webhook, secret = webhooks.create_webhook(hook.url)
+    assert webhooks.queue_deliveries(cast.a.organization.pk, build.pk) == 1
+    delivery = WebhookDelivery.unscoped.get()
+
+    assert webhooks.deliver(cast.a.organization.pk, str(delivery.pk)) == "delivered"
+    headers, body = hook.received[0]
+    expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    assert headers["X-Fusebox-Signature"] == f"sha256={expected}"
+    assert json.loads(body)["build_id"] == str(build.pk)
+    assert json.loads(body)["event"] == "build.succeeded"
+
+
+def test_a_failed_delivery_is_retried_with_backoff_then_marked_failed(
+    cast, receiver, no_redelivery, settings
+):
+    settings.FUSEBOX_WEBHOOK_MAX_ATTEMPTS = 3
+    hook = receiver(statuses=[500, 502, 503])
+    build = BuildFactory(organization=cast.a.organization, status=Build.FAILED)
+    with scope(cast.a.organization):
+        webhooks.create_webhook(hook.url)
+    webhooks.queue_deliveries(cast.a.organization.pk, build.pk)
+    delivery_id = str(WebhookDelivery.unscoped.get().pk)
+
+    results = [webhooks.deliver(cast.a.organization.pk, delivery_id) for _ in range(3)]
+
+    assert results == ["pending", "pending", "failed"]
+    assert [call["countdown"] for call in no_redelivery] == [30, 60]
+    delivery = WebhookDelivery.unscoped.get()
+    assert delivery.attempts == 3 and delivery.response_status == 503
+
+
+def test_the_reaper_resends_a_step_whose_worker_stopped_beating(cast, monkeypatch):
+    sent = []
+    monkeypatch.setattr("builds.services.send_step", lambda *args: sent.append(args))
+    stale = timezone.now() - timedelta(hours=1)
+    build = BuildFactory(organization=cast.a.organization, status=Build.FUSING, claimed=True,
+                         heartbeat_at=stale, worker="gone:1")  # fmt: skip
+    from workers.reaper import reap_builds
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("django.db.transaction.on_commit", lambda callback: callback())
+        assert reap_builds() == 1
+
+    with unscoped_access():
+        build.refresh_from_db()
+    assert build.status == Build.FUSING and build.attempt == 2 and not build.claimed
+    assert sent == [(cast.a.organization.pk, str(build.pk), "fusing", build.dispatch)]
+
+
+def test_the_reaper_fails_a_build_that_ran_out_of_attempts(cast, monkeypatch):
+    monkeypatch.setattr("builds.services.send_step", lambda *args: None)
+    monkeypatch.setattr("builds.webhooks.queue_deliveries", lambda *args: 0)
+    stale = timezone.now() - timedelta(hours=1)
+    build = BuildFactory(organization=cast.a.organization, status=Build.SIGNING, claimed=True,
+                         heartbeat_at=stale, attempt=3, max_attempts=3)  # fmt: skip
+    from workers.reaper import reap_builds
+
+    assert reap_builds() == 1
+    with unscoped_access():
+        build.refresh_from_db()
+    assert build.status == Build.FAILED and build.reason_code == "worker_lost"
+
+
+def test_the_reaper_leaves_healthy_builds_alone(cast):
+    BuildFactory(organization=cast.a.organization, status=Build.FUSING, claimed=True,
+                 heartbeat_at=timezone.now())  # fmt: skip
+    BuildFactory(organization=cast.a.organization, status=Build.QUEUED,
+                 dispatched_at=timezone.now())  # fmt: skip
+    from workers.reaper import reap_builds
+
+    assert reap_builds() == 0
