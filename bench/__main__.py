@@ -8,7 +8,7 @@ import argparse
 import importlib
 import sys
 
-BENCHMARKS = ("container", "fusion")
+BENCHMARKS = ("container", "fusion", "report")
 
 
 def main(argv: list[str] | None = None) -> int:

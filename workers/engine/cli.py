@@ -10,6 +10,7 @@ import logging
 import sys
 from pathlib import Path
 
+from certified.cli import add_verify_report_command
 from workers.engine.cli_fusion import add_check_fused_command, add_fuse_command
 from workers.engine.cli_signing import add_sign_command, add_verify_command
 from workers.engine.errors import EngineError
@@ -33,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_verify_command(subparsers)
     add_fuse_command(subparsers)
     add_check_fused_command(subparsers)
+    add_verify_report_command(subparsers)
     return parser
 
 
