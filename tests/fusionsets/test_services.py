@@ -278,3 +278,24 @@ def test_the_diff_lists_every_changed_field_with_its_label():
         ("Signing > Private signing fingerprints", [], ["x"]),
     ]
     assert changes[2]["added"] == ["x"]
+
+
+@pytest.mark.postgres
+def test_postgresql_refuses_update_and_delete_of_revisions(make_set):
+    from django.db import InternalError, ProgrammingError, connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the append-only trigger exists on PostgreSQL only")
+    revision = make_set().current_revision
+    refused = (InternalError, ProgrammingError)
+
+    for sql in (
+        "UPDATE fusionsets_fusionsetrevision SET comment = 'x' WHERE id = %s",
+        "DELETE FROM fusionsets_fusionsetrevision WHERE id = %s",
+    ):
+        with (
+            pytest.raises(refused, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql, [revision.pk.hex])
