@@ -80,4 +80,10 @@ def test_a_security_engineer_creates_a_fusion_set_sees_the_revision_and_copies_t
     assert page.locator("#revision-1-title").inner_text().startswith("Revision 1")
     assert "a-security" in page.inner_text("#revision-1")
     page.screenshot(path=str(screenshots / "fusion-set-history.png"), full_page=True)
+
+    page.get_by_role("link", name="Threat-Events code").click()
+    page.get_by_role("button", name="Copy ThreatEventsListener.java").click()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert 'public static final String EVENT = "mTLSPreAuthentication";' in copied
+    page.screenshot(path=str(screenshots / "fusion-set-code-samples.png"))
     assert page.errors == []
