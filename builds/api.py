@@ -6,6 +6,9 @@ with ``action=fuse`` starts a build, and ``sign`` / ``seal`` / ``sign_script`` w
 endpoint returns messages newer than ``lastDate`` so a poller reads each line once.
 """
 
+import uuid
+
+from django.http import Http404
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -28,6 +31,19 @@ REFUSED = OpenApiResponse(
     description="Refused with a stable code and a message saying what to fix.",
 )
 VIEW, RUN, UPLOAD, DOWNLOAD = "builds.view", "builds.run", "apps.upload", "builds.download"
+
+
+class UUIDLookupMixin:
+    """Any path segment reaches the view, so a malformed id is a JSON 404 like a missing one."""
+
+    lookup_value_regex = "[^/]+"
+
+    def get_object(self):
+        try:
+            uuid.UUID(str(self.kwargs[self.lookup_field]))
+        except ValueError:
+            raise Http404("no such object") from None
+        return super().get_object()
 
 
 def _error(code: str, detail: str, http_status: int) -> Response:
@@ -70,13 +86,17 @@ class UploadView(TenantViewSetMixin, APIView):
         return Response(data, status=201 if result.created else 200)
 
 
-class AppViewSet(TenantViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                 GenericViewSet):  # fmt: skip
+class AppViewSet(
+    UUIDLookupMixin,
+    TenantViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    GenericViewSet,
+):
     """Uploaded apps of the token's organization."""
 
     queryset = App.objects.all()
     serializer_class = serializers.AppSerializer
-    lookup_value_regex = "[0-9a-fA-F-]{36}"
     required_permissions = {"list": VIEW, "retrieve": VIEW, "check_by_checksum": UPLOAD}
 
     @extend_schema(
@@ -95,13 +115,17 @@ class AppViewSet(TenantViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModel
 SIGNING_ACTIONS = {"sign": "fusebox", "seal": "private", "sign_script": "auto_dev"}
 
 
-class TaskViewSet(TenantViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                  GenericViewSet):  # fmt: skip
+class TaskViewSet(
+    UUIDLookupMixin,
+    TenantViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    GenericViewSet,
+):
     """Builds ("tasks"): start, follow, download, cancel and retry."""
 
     queryset = Build.objects.select_related("app")
     serializer_class = serializers.BuildSerializer
-    lookup_value_regex = "[0-9a-fA-F-]{36}"
     required_permissions = {
         "list": VIEW,
         "retrieve": VIEW,
@@ -240,13 +264,18 @@ class TaskViewSet(TenantViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
         return Response(self.get_serializer(build).data)
 
 
-class WebhookViewSet(TenantViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                     mixins.DestroyModelMixin, GenericViewSet):  # fmt: skip
+class WebhookViewSet(
+    UUIDLookupMixin,
+    TenantViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    GenericViewSet,
+):
     """URLs told of every build's end; the secret is shown once, at creation."""
 
     queryset = Webhook.objects.all()
     serializer_class = serializers.WebhookSerializer
-    lookup_value_regex = "[0-9a-fA-F-]{36}"
     MANAGE = "organization.manage"
     required_permissions = {
         "list": MANAGE,
