@@ -14,6 +14,7 @@ from rest_framework.viewsets import GenericViewSet
 from console.api import TenantViewSetMixin, request_actor
 from fusionsets import exchange, serializers, services
 from fusionsets.models import FusionSet, FusionSetRevision
+from fusionsets.planning import plan_for_build
 from fusionsets.readiness import readiness
 from fusionsets.summary import summarize
 
@@ -64,6 +65,7 @@ class FusionSetViewSet(
         "readiness": VIEW,
         "summary": VIEW,
         "export": VIEW,
+        "plan": VIEW,
         "create": MANAGE,
         "update": MANAGE,
         "partial_update": MANAGE,
@@ -178,6 +180,23 @@ class FusionSetViewSet(
     def summary(self, request, pk=None):
         """Everything a build of this set applies (the console's detail page)."""
         return Response(summarize(self.get_object()))
+
+    @extend_schema(
+        request=serializers.PlanRequestSerializer,
+        responses={200: OpenApiTypes.OBJECT, 422: REFUSED},
+    )
+    @action(detail=True, methods=["post"])
+    def plan(self, request, pk=None):
+        """The build plan a build would apply now with these overrides; nothing starts.
+
+        Pipelines use it to check overrides before a build: refusals carry the same codes
+        (`fusionset_not_ready` with each reason, `override_not_allowed`, `override_invalid`).
+        """
+        fusion_set = self.get_object()
+        given = serializers.PlanRequestSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        overrides = given.validated_data.get("overrides") or {}
+        return Response(plan_for_build(fusion_set, overrides).to_dict())
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     @action(detail=True, methods=["get"])

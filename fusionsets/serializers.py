@@ -75,6 +75,13 @@ class SummarySerializer(serializers.Serializer):
     signing = serializers.DictField()
 
 
+class PlanRequestSerializer(serializers.Serializer):
+    """Per-build overrides: ``signing`` (method, keystore_id, fingerprint_ids, fingerprints,
+    google_play_fingerprint) and ``threat_events`` (mode, message); nothing else."""
+
+    overrides = serializers.JSONField(required=False)
+
+
 class FusionSetErrorSerializer(serializers.Serializer):
     """The DEV-API error shape for refused Fusion Set requests."""
 

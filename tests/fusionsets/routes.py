@@ -49,7 +49,7 @@ register(Route("api-fusionset-list", "list", factory=fusion_set, marker=_name, r
 # tests/fusionsets/test_api.py checks who may import and that imports stay in the organization.
 register(Route("api-fusionset-import", "page", methods=(), role=SECURITY))
 _object("api-fusionset-detail", methods=("get", "patch", "put"))
-for action in ("freeze", "unfreeze", "clone", "archive"):
+for action in ("freeze", "unfreeze", "clone", "archive", "plan"):
     _object(f"api-fusionset-{action}", methods=("post",))
 for action in ("revisions", "readiness", "summary", "export"):
     _object(f"api-fusionset-{action}")

@@ -178,5 +178,32 @@ def test_the_openapi_schema_documents_every_fusion_set_operation(client, cast):
         "/api/v1/fusion-sets/{id}/revisions/",
         "/api/v1/fusion-sets/{id}/readiness/",
         "/api/v1/fusion-sets/{id}/summary/",
+        "/api/v1/fusion-sets/{id}/plan/",
     } <= paths
     assert "422" in schema["paths"]["/api/v1/fusion-sets/"]["post"]["responses"]
+
+
+def test_a_pipeline_previews_the_plan_with_overrides(api_for, cast, created):
+    devops = api_for(cast.a, "devops")
+    url = _url("api-fusionset-plan", created)
+
+    planned = devops.post(url, {"overrides": {"threat_events": {"mode": "detect"}}}, format="json")
+    refused = devops.post(url, {"overrides": {"pinned_hosts": []}}, format="json")
+
+    assert planned.status_code == 200
+    assert planned.json()["threat_events"]["mode"] == "detect"
+    assert planned.json()["revision_number"] == 1
+    assert refused.status_code == 422
+    assert refused.json()["code"] == "override_not_allowed"
+
+
+def test_the_plan_preview_lists_why_a_set_cannot_build(security_api, api_for, cast, created):
+    security_api.patch(
+        _url("api-fusionset-detail", created), {"settings": {"signing": {}}}, format="json"
+    )
+
+    response = api_for(cast.a, "devops").post(_url("api-fusionset-plan", created), {}, "json")
+
+    assert response.status_code == 422
+    assert response.json()["code"] == "fusionset_not_ready"
+    assert "No signing method is chosen" in response.json()["detail"]
