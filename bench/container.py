@@ -19,7 +19,13 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.support.android import AppSpec, build_app, make_keystore, missing_android_tools
+from tests.support.android import (
+    AppSpec,
+    build_app,
+    make_keystore,
+    missing_android_tools,
+    use_fixture_cache,
+)
 
 RSS_TARGET_MB = 120
 SHA256_RATIO_TARGET = 4.0
@@ -211,6 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     all_met = True
     with tempfile.TemporaryDirectory(prefix="fusebox-bench-") as directory:
         work = Path(directory)
+        use_fixture_cache(work / "fixtures")
         keystore = make_keystore(work / "keys", "rsa")
         password_file = work / "password"
         password_file.write_text(keystore.password + "\n")

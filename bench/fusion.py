@@ -14,7 +14,13 @@ from pathlib import Path
 
 from bench.container import PYTHON, RSS_TARGET_MB, build_input, run_child
 from tests.runtime import pki
-from tests.support.android import AppSpec, build_app, make_keystore, missing_android_tools
+from tests.support.android import (
+    AppSpec,
+    build_app,
+    make_keystore,
+    missing_android_tools,
+    use_fixture_cache,
+)
 
 RUNS = 3
 
@@ -51,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="fusebox-bench-fusion-") as directory:
         work = Path(directory)
+        use_fixture_cache(work / "fixtures")
         keystore = make_keystore(work / "keys", "rsa")
         ca = pki.make_ca(work, "ca", "Bench Client CA")
         client = pki.issue(work, "client", ca, "bench-client")

@@ -2,7 +2,20 @@
 
 import pytest
 
-from tests.support.android import AppSpec, build_app, make_keystore, missing_android_tools
+from tests.support.android import (
+    AppSpec,
+    build_app,
+    make_keystore,
+    missing_android_tools,
+    use_fixture_cache,
+)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_fixture_cache(tmp_path_factory, worker_id):
+    """One cache of built apps and keystores for the whole run, shared by xdist workers."""
+    base = tmp_path_factory.getbasetemp()
+    use_fixture_cache((base if worker_id == "master" else base.parent) / "android-fixtures")
 
 
 @pytest.fixture(scope="session")

@@ -5,10 +5,15 @@ that tests exercise the engine on bytes produced by Google's own tool chain, not
 written by the code under test.
 """
 
+import fcntl
 import functools
+import hashlib
+import os
 import shutil
 import subprocess
+import tempfile
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +23,8 @@ FRAMEWORK_RES = Path("/usr/share/android-framework-res/framework-res.apk")
 REQUIRED_TOOLS = ("aapt", "smali", "zipalign", "apksigner", "keytool", "dexdump")
 CORPUS_DIR = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "files"
 KEYSTORE_PASSWORD = "fixture-store-pass"
+_BUILDER_VERSION = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+_cache_root: Path | None = None
 
 
 def missing_android_tools() -> list[str]:
@@ -31,6 +38,35 @@ requires_android_tools = pytest.mark.skipif(
     bool(missing_android_tools()),
     reason="Debian's Android tools are missing (the CI script installs them)",
 )
+
+
+def use_fixture_cache(directory: Path) -> None:
+    """Share built apps and keystores under ``directory`` (one test run, every worker)."""
+    global _cache_root
+    _cache_root = directory
+
+
+def _from_cache(key: tuple, produce: Callable[[Path], None]) -> Path:
+    """The folder holding what ``produce`` writes for ``key``, built once per test run.
+
+    Java tools start slowly, so apps and keys are built once and copied to each caller.
+    A lock file lets parallel test workers share the folder without racing.
+    """
+    root = _cache_root or Path(tempfile.gettempdir()) / f"fusebox-fixtures-{os.getpid()}"
+    root.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256(repr((_BUILDER_VERSION, key)).encode()).hexdigest()[:32]
+    entry = root / digest
+    if (entry / ".complete").exists():
+        return entry
+
+    with (root / f"{digest}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (entry / ".complete").exists():
+            shutil.rmtree(entry, ignore_errors=True)
+            entry.mkdir()
+            produce(entry)
+            (entry / ".complete").touch()
+    return entry
 
 
 def corpus_file(name: str) -> Path:
@@ -131,6 +167,16 @@ def _run(args: list[str], cwd: Path) -> None:
 
 def make_keystore(directory: Path, key_type: str = "rsa", alias: str = "release") -> Keystore:
     """Create a PKCS#12 keystore with keytool, the way app teams make their release keys."""
+    cached = _from_cache(("keystore", key_type, alias), lambda out: _keytool(out, key_type, alias))
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{alias}-{key_type}.p12"
+    if path.exists():
+        path.unlink()
+    shutil.copyfile(cached / path.name, path)
+    return Keystore(path=path, alias=alias, password=KEYSTORE_PASSWORD, key_type=key_type)
+
+
+def _keytool(directory: Path, key_type: str, alias: str) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{alias}-{key_type}.p12"
     key_args = ["-keyalg", "RSA", "-keysize", "2048"]
@@ -158,7 +204,6 @@ def make_keystore(directory: Path, key_type: str = "rsa", alias: str = "release"
         ],
         cwd=directory,
     )
-    return Keystore(path=path, alias=alias, password=KEYSTORE_PASSWORD, key_type=key_type)
 
 
 def build_app(
@@ -169,6 +214,20 @@ def build_app(
 ) -> Path:
     """Build, align and (optionally) sign an app from ``spec``; returns the APK path."""
     spec = spec or AppSpec()
+    key_digest = hashlib.sha256(keystore.path.read_bytes()).hexdigest() if keystore else None
+    cached = _from_cache(
+        ("app", repr(spec), key_digest, sign),
+        lambda out: _build_app(out, spec, keystore, sign),
+    )
+    directory.mkdir(parents=True, exist_ok=True)
+    suffix = ".apk" if sign else ".aligned.apk"
+    result = directory / f"{spec.package}{suffix}"
+    result.unlink(missing_ok=True)
+    shutil.copyfile(cached / result.name, result)
+    return result
+
+
+def _build_app(directory: Path, spec: AppSpec, keystore: Keystore | None, sign: bool) -> None:
     work = directory / f"src-{spec.package}-{id(spec)}"
     shutil.rmtree(work, ignore_errors=True)
     (work / "res" / "values").mkdir(parents=True)
@@ -219,7 +278,7 @@ def build_app(
     aligned = directory / f"{spec.package}.aligned.apk"
     _run(["zipalign", "-f", "-p", "4", str(unaligned), str(aligned)], cwd=work)
     if not sign:
-        return aligned
+        return
 
     keystore = keystore or make_keystore(directory / "keys")
     signed = directory / f"{spec.package}.apk"
@@ -241,7 +300,6 @@ def build_app(
         ],
         cwd=work,
     )
-    return signed
 
 
 def _write_code(work: Path, spec: AppSpec) -> None:
