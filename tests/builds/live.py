@@ -61,7 +61,15 @@ def _drop_database(url: str) -> None:
 class LiveStack:
     """Start with ``start()``; ``stop()`` ends every process it started (by process group)."""
 
-    def __init__(self, folder: Path, master_key_file: Path, broker_url: str = ""):
+    def __init__(
+        self,
+        folder: Path,
+        master_key_file: Path,
+        broker_url: str = "",
+        *,
+        extra_env: dict | None = None,
+        web_workers: int = 2,
+    ):
         self.folder = folder
         self.pause_file = folder / "pause"
         self.port = free_port()
@@ -77,7 +85,9 @@ class LiveStack:
             "FUSEBOX_BUILD_HEARTBEAT_TIMEOUT": "4",
             "FUSEBOX_API_RATE": "100000/minute",
             "PYTHONPATH": str(ROOT),
+            **(extra_env or {}),
         }
+        self.web_workers = web_workers
         self.env.pop("FUSEBOX_MASTER_KEY", None)
         if broker_url:
             self.env["CELERY_BROKER_URL"] = broker_url
@@ -112,7 +122,7 @@ class LiveStack:
         self.processes["web"] = self._spawn(
             "web",
             [PYTHON, "-m", "gunicorn", "console.wsgi", "--bind", f"127.0.0.1:{self.port}",
-             "--workers", "2", "--timeout", "120"],
+             "--workers", str(self.web_workers), "--timeout", "120"],
         )  # fmt: skip
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -123,11 +133,11 @@ class LiveStack:
                 time.sleep(0.2)
         raise RuntimeError("gunicorn did not answer in 30 s")
 
-    def start_worker(self, name: str = "worker") -> subprocess.Popen:
+    def start_worker(self, name: str = "worker", concurrency: int = 1) -> subprocess.Popen:
         process = self._spawn(
             name,
             [PYTHON, "-m", "celery", "-A", "workers.celery", "worker", "--loglevel=INFO",
-             "--concurrency=1", f"--hostname={name}-{uuid.uuid4().hex[:6]}@%h"],
+             f"--concurrency={concurrency}", f"--hostname={name}-{uuid.uuid4().hex[:6]}@%h"],
         )  # fmt: skip
         self.processes[name] = process
         return process

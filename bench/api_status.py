@@ -1,0 +1,96 @@
+"""DEV-API status polling under gunicorn + PostgreSQL, measured with wrk.
+
+Starts a live Fusebox (gunicorn, one Celery worker, a fresh PostgreSQL database), runs one
+real build so the status carries its whole log, then has wrk poll
+``GET /api/v1/tasks/{id}/status`` with a DevOps token. Target: >= 500 requests/s with
+p99 <= 50 ms on 2 cores.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from tests.builds.live import LiveStack
+from tests.support.android import AppSpec, build_app, make_keystore
+
+TARGET_RPS = 500
+TARGET_P99_MS = 50.0
+DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/fusebox_builds"
+PRODUCTION_ENV = {
+    "FUSEBOX_DEBUG": "false",
+    "SECRET_KEY": "bench-only-" + "x" * 50,
+    "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    "SECURE_SSL_REDIRECT": "false",
+    "FUSEBOX_LOG_LEVEL": "WARNING",
+}
+
+
+def _milliseconds(value: str) -> float:
+    number, unit = re.match(r"([\d.]+)(us|ms|s)", value).groups()
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def parse_wrk(output: str) -> dict:
+    """Requests/s and latency percentiles from ``wrk --latency`` output."""
+    result = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))}
+    for percentile in ("50", "90", "99"):
+        match = re.search(rf"^\s+{percentile}%\s+(\S+)", output, re.MULTILINE)
+        result[f"p{percentile}_ms"] = _milliseconds(match.group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    result["non_2xx"] = int(errors.group(1)) if errors else 0
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.api_status", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="5 s of load instead of 20 s")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--web-workers", type=int, default=4)
+    args = parser.parse_args(argv)
+    if shutil.which("wrk") is None:
+        print("wrk is not installed (apt-get install -y wrk)")
+        return 2
+    os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE)
+
+    with tempfile.TemporaryDirectory(prefix="bench-status-") as folder:
+        work = Path(folder)
+        keystore = make_keystore(work / "keys", "rsa")
+        app = build_app(work / "app", AppSpec(), keystore)
+        key_file = work / "master.keys"
+        from vault.providers import new_master_key_line
+
+        key_file.write_text(new_master_key_line(1) + "\n")
+        stack = LiveStack(work, key_file, extra_env=PRODUCTION_ENV, web_workers=args.web_workers)
+        try:
+            stack.start(keystore)
+            _status, uploaded = stack.upload(app)
+            task_id = stack.fuse(uploaded["id"])
+            final = stack.wait_for(task_id, lambda s: s["status"] in {"succeeded", "failed"})
+            lines = len(final["messages"])
+            run = subprocess.run(
+                ["wrk", "-t2", f"-c{args.connections}", f"-d{5 if args.quick else 20}s",
+                 "--latency", "-H", f"Authorization: Token {stack.seed['token']}",
+                 f"{stack.url}/api/v1/tasks/{task_id}/status"],
+                capture_output=True, text=True, check=True,
+            )  # fmt: skip
+        finally:
+            stack.stop()
+
+    result = parse_wrk(run.stdout)
+    ok = result["rps"] >= TARGET_RPS and result["p99_ms"] <= TARGET_P99_MS
+    print(f"status polling, {os.cpu_count()} cores, gunicorn {args.web_workers} sync workers, "
+          f"{args.connections} connections, {lines} log lines per answer")  # fmt: skip
+    print(f"{'requests/s':>12} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'non-2xx':>8}")
+    print(f"{result['rps']:>12.0f} {result['p50_ms']:>8.1f} {result['p90_ms']:>8.1f} "
+          f"{result['p99_ms']:>8.1f} {result['non_2xx']:>8}")  # fmt: skip
+    print(f"target >= {TARGET_RPS} req/s, p99 <= {TARGET_P99_MS} ms: {'met' if ok else 'MISSED'}")
+    return 0 if ok and not result["non_2xx"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
