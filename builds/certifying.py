@@ -1,13 +1,15 @@
 """The certifying step: prove the protection is in the output before a build succeeds.
 
-``certify(build)`` is the single hook the Certified Secure report extends: today it runs
-``check_fused`` on the stored output and keeps its JSON as the build's proof.
+``certify(build)`` runs ``check_fused`` on the stored output, keeps its JSON as the build's
+proof and, when the protection is there, issues the signed Certified Secure report from that
+inspection: a build succeeds only with its report.
 """
 
 import logging
 
 from builds import storage
 from builds.models import Build
+from certified.services import issue_for_build
 from trust.models import CACertificate
 from workers.engine.errors import VerificationError
 from workers.engine.fused_check import check_fused
@@ -41,4 +43,14 @@ def certify(build: Build) -> list[str]:
             + "; ".join(failed[:3]),
             code="protection_not_present",
         )
-    return [f"Protection check: {inspection.status} ({len(inspection.findings)} checks)"]
+    lines = [f"Protection check: {inspection.status} ({len(inspection.findings)} checks)"]
+
+    report = issue_for_build(build)
+    if not report.passed:
+        raise VerificationError(
+            f"the Certified Secure report {report.report_id} found the output wanting: "
+            "see its verdict",
+            code="report_failed",
+        )
+    lines.append(f"Certified Secure report {report.report_id} signed (PDF and JSON)")
+    return lines

@@ -54,11 +54,12 @@ def _local_root(storage) -> Path | None:
     return Path(storage.location) if isinstance(storage, FileSystemStorage) else None
 
 
-def put_file(name: str, local_path: Path) -> int:
+def put_file(name: str, local_path: Path, *, move: bool = False) -> int:
     """Store ``local_path`` as ``name``, replacing any earlier file: never two copies.
 
-    On local disk the file is copied beside its final name and renamed over it, so a reader
-    sees the old file or the new one, never half of one.
+    On local disk the file is copied (or, with ``move``, renamed when on the same file
+    system) beside its final name and renamed over it, so a reader sees the old file or the
+    new one, never half of one.
     """
     storage = build_storage()
     root = _local_root(storage)
@@ -69,7 +70,10 @@ def put_file(name: str, local_path: Path) -> int:
         handle, partial = tempfile.mkstemp(dir=final.parent, prefix=f".{final.name}.")
         os.close(handle)
         try:
-            shutil.copyfile(local_path, partial)
+            if move and Path(local_path).stat().st_dev == final.parent.stat().st_dev:
+                Path(local_path).replace(partial)
+            else:
+                shutil.copyfile(local_path, partial)
             Path(partial).chmod(0o640)
             Path(partial).replace(final)
         finally:

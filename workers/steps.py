@@ -20,9 +20,8 @@ from builds.models import Build
 from builds.services import add_message, colon_fingerprint
 from trust.material import load_identity_for_fusion, load_signer_for_fusion, refuse_expired
 from trust.models import CACertificate, ClientIdentity, SigningKeystore
-from workers.engine.errors import SigningError
+from workers.engine.errors import RejectedInput, SigningError
 from workers.engine.fusion import FusionRequest, ThreatEventSettings, fuse_apk
-from workers.engine.gate import check_apk
 from workers.engine.identity_seal import IdentityMaterial
 from workers.engine.signing import load_signer, sign_apk
 from workers.pipeline import check_still_wanted
@@ -52,11 +51,23 @@ def _file_sha256(path: Path) -> str:
 
 
 def validate(build: Build, produced: list[str]) -> None:
-    """Check the original again with the gate and refuse expired trust material."""
-    with storage.local_copy(build.app.storage_name) as path:
-        report = check_apk(path)
-    add_message(build, f"App accepted by the gate: {report.package}, "
-                f"{len(report.entries)} entries, {report.file_size} bytes")  # fmt: skip
+    """Check the stored original is there and whole, and refuse expired trust material.
+
+    The gate itself ran at upload and runs again inside the fusion, so it is not repeated.
+    """
+    app = build.app
+    if not storage.exists(app.storage_name):
+        raise RejectedInput(
+            "the uploaded original is missing from storage; upload the app again",
+            code="original_missing",
+        )
+    size = storage.build_storage().size(app.storage_name)
+    if size != app.size:
+        raise RejectedInput(
+            f"the stored original is {size} bytes, not the {app.size} uploaded; upload again",
+            code="original_changed",
+        )
+    add_message(build, f"App accepted by the gate at upload: {app.package}, {size} bytes")
 
     plan = build.plan
     refuse_expired(CACertificate.objects.get(pk=plan["ca_certificate_id"]))
@@ -109,7 +120,7 @@ def fuse(build: Build, produced: list[str]) -> None:
         output = Path(folder) / "fused-unsigned.apk"
         fuse_apk(source, output, request, on_message=say)
         produced.append(name)
-        storage.put_file(name, output)
+        storage.put_file(name, output, move=True)
     add_message(build, "Fused app ready for signing")
 
 
@@ -127,8 +138,8 @@ def sign(build: Build, produced: list[str]) -> None:
 
         build.output_name = storage.output_name(build)
         produced.append(build.output_name)
-        build.output_size = storage.put_file(build.output_name, final)
         build.output_sha256 = _file_sha256(final)
+        build.output_size = storage.put_file(build.output_name, final, move=method == "fusebox")
 
     if method == "auto_dev":
         script = Path(folder).with_suffix(".sh")
