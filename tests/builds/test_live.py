@@ -4,6 +4,7 @@ Runs on the embedded defaults (SQLite file, filesystem broker) and on PostgreSQL
 ``DATABASE_URL`` names it. Kills the worker with SIGKILL in the middle of every step.
 """
 
+import os
 import subprocess
 import time
 
@@ -41,17 +42,32 @@ def verify_download(live, task_id, tmp_path):
     assert checked.returncode == 0 and "present" in checked.stdout, checked.stdout
 
 
+def redis_broker() -> str:
+    """The CI's Redis, on the builds' own database number (13)."""
+    given = os.environ.get("CELERY_BROKER_URL", "")
+    if not given.startswith("redis://"):
+        pytest.skip("CELERY_BROKER_URL is not Redis; the filesystem broker case covers this")
+    return given.rsplit("/", 1)[0] + "/13" if given.count("/") > 2 else given + "/13"
+
+
+@pytest.mark.parametrize("broker", ["filesystem", "redis"])
 def test_a_ci_pipeline_uploads_builds_polls_and_downloads_with_a_real_worker(
-    live, fixture_app, tmp_path
+    broker, tmp_path, monkeypatch, rsa_keystore, fixture_app
 ):
-    status, app = live.upload(fixture_app)
-    assert status == 201, app
-    task_id = live.fuse(app["id"])
+    broker_url = redis_broker() if broker == "redis" else ""
+    stack = LiveStack(tmp_path, use_test_master_key(monkeypatch, tmp_path), broker_url)
+    try:
+        stack.start(rsa_keystore)
+        status, app = stack.upload(fixture_app)
+        assert status == 201, app
+        task_id = stack.fuse(app["id"])
 
-    final = live.wait_for(task_id, lambda s: s["status"] in ENDED)
+        final = stack.wait_for(task_id, lambda s: s["status"] in ENDED)
 
-    assert final["status"] == "succeeded", final
-    verify_download(live, task_id, tmp_path)
+        assert final["status"] == "succeeded", final
+        verify_download(stack, task_id, tmp_path)
+    finally:
+        stack.stop()
 
 
 def test_killing_the_worker_in_any_step_ends_the_build_once_and_never_stuck(
