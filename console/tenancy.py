@@ -123,8 +123,12 @@ class TenantQuerySet(models.QuerySet):
                 f"{self._scoped_to} was evaluated inside the scope of {organization_id}"
             )
 
+        # Django's query setter turns values_list() querysets back into dict rows; keep the
+        # iterable class the caller chose.
+        iterable_class = self._iterable_class
         self.query = self.query.chain()
         self.query.add_q(models.Q(organization_id=organization_id))
+        self._iterable_class = iterable_class
         self._scoped_to = organization_id
         return self
 

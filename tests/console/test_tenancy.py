@@ -138,3 +138,12 @@ def test_the_api_base_refuses_a_queryset_that_is_not_scoped():
     for viewset in (LeakyViewSet, NotTenantViewSet):
         with scope(Organization(pk=1)), pytest.raises(ImproperlyConfigured):
             viewset().get_queryset()
+
+
+def test_it_keeps_values_list_rows_as_tuples_inside_a_scope(cast):
+    with scope(cast.a.organization):
+        pairs = list(Membership.objects.filter(role="owner").values_list("role", "organization"))
+        roles = list(Membership.objects.values_list("role", flat=True))
+
+    assert pairs == [("owner", cast.a.organization.pk)]
+    assert sorted(roles) == sorted(["owner", "security", "devops", "auditor"])
