@@ -87,3 +87,13 @@ class OrganizationSerializer(serializers.Serializer):
     name = serializers.CharField()
     slug = serializers.CharField()
     role = RoleField(help_text="The caller's role in this organization.")
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The shape of every DEV-API error; reference it in ``extend_schema(responses=...)``."""
+
+    code = serializers.CharField(help_text="Stable machine-readable code, e.g. gate_error.")
+    detail = serializers.CharField(help_text="One line saying what is wrong and how to fix it.")
+    fields = serializers.DictField(
+        required=False, help_text="Per-field messages, present for code 'invalid'."
+    )
