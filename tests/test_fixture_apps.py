@@ -2,7 +2,16 @@
 
 import subprocess
 
-from tests.support.android import AppSpec, build_app, requires_android_tools
+import pytest
+
+from tests.support.android import (
+    ACCEPTED_CORPUS,
+    ACCEPTED_KINDS,
+    CORPUS_DIR,
+    AppSpec,
+    build_app,
+    requires_android_tools,
+)
 
 pytestmark = requires_android_tools
 
@@ -23,3 +32,14 @@ def test_it_builds_a_multidex_app_with_native_libraries(tmp_path, rsa_keystore):
     ).stdout.split()
     assert {"classes.dex", "classes2.dex", "classes3.dex"} <= set(listing)
     assert "lib/arm64-v8a/libfixture.so" in listing
+
+
+def test_the_accepted_corpus_list_matches_the_corpus_kinds():
+    sources = CORPUS_DIR.parent / "SOURCES.tsv"
+    if not sources.is_file():
+        pytest.skip(f"the corpus index {sources} is absent")
+
+    rows = [line.split("\t") for line in sources.read_text().splitlines()[1:] if line]
+    accepted = {row[0] for row in rows if row[6].startswith(ACCEPTED_KINDS)}
+
+    assert accepted == set(ACCEPTED_CORPUS)

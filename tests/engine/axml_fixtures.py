@@ -8,27 +8,6 @@ import pytest
 
 from tests.support.android import CORPUS_DIR
 
-# Corpus files a user may really upload (README kinds normal, native, multidex, signing-*,
-# unsigned, edge-*), and whose zip Python can read.
-ACCEPTED_CORPUS = [
-    "XposedInstaller_3.1.5.apk",
-    "UnCrackable-Level1.apk",
-    "org.dyndns.fules.ck_20.apk",
-    "app-prod-debug.apk",
-    "issue2701.apk",
-    "com.test.intent_filter.apk",
-    "org.sajeg.fallingblocks_3.apk",
-    "TestActivity_unsigned.apk",
-    "golden-aligned-v1-out.apk",
-    "golden-aligned-v2-out.apk",
-    "golden-aligned-v3-out.apk",
-    "golden-aligned-v1v2v3-lineage-out.apk",
-    "valid-stamp.apk",
-    "v1-only-with-dsa-sha256-1.2.840.10040.4.1-2048.apk",
-    "sparse.apk",
-    "v1-only-max-sized-eocd-comment.apk",
-]
-
 # Byte-identical re-encoding is not possible for these two, and why.
 NOT_BYTE_IDENTICAL = {
     # Godot's exporter pads the UTF-16 string pool with 4 bytes more than aapt would.

@@ -15,26 +15,17 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, rsa
 from cryptography.x509.oid import NameOID
 
-from tests.support.android import KEYSTORE_PASSWORD, AppSpec, Keystore, build_app
+from tests.support.android import (
+    ACCEPTED_CORPUS,
+    KEYSTORE_PASSWORD,
+    UNSIGNED_CORPUS,
+    AppSpec,
+    Keystore,
+    build_app,
+)
 
 PEM_PASSWORD = b"pem-fixture-pass"
-SIGNED_CORPUS = (
-    "XposedInstaller_3.1.5.apk",
-    "UnCrackable-Level1.apk",
-    "org.dyndns.fules.ck_20.apk",
-    "app-prod-debug.apk",
-    "issue2701.apk",
-    "com.test.intent_filter.apk",
-    "org.sajeg.fallingblocks_3.apk",
-    "golden-aligned-v1-out.apk",
-    "golden-aligned-v2-out.apk",
-    "golden-aligned-v3-out.apk",
-    "golden-aligned-v1v2v3-lineage-out.apk",
-    "valid-stamp.apk",
-    "v1-only-with-dsa-sha256-1.2.840.10040.4.1-2048.apk",
-    "v1-only-max-sized-eocd-comment.apk",
-)
-UNSIGNED_CORPUS = ("TestActivity_unsigned.apk", "sparse.apk")
+SIGNED_CORPUS = tuple(name for name in ACCEPTED_CORPUS if name not in UNSIGNED_CORPUS)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,13 @@ from pathlib import Path
 import pytest
 
 from tests.runtime import pki
-from tests.support.android import AppSpec, build_app, corpus_file, requires_android_tools
+from tests.support.android import (
+    ACCEPTED_CORPUS,
+    AppSpec,
+    build_app,
+    corpus_file,
+    requires_android_tools,
+)
 from workers.engine import runtime
 from workers.engine.errors import EngineError
 from workers.engine.fused_check import check_fused
@@ -44,24 +50,6 @@ FIXTURE_APPS = {
         package="com.example.nativeapp", native_abis=("arm64-v8a",), internet_permission=False
     ),
 }
-ACCEPTED_CORPUS = [
-    "XposedInstaller_3.1.5.apk",
-    "UnCrackable-Level1.apk",
-    "org.dyndns.fules.ck_20.apk",
-    "app-prod-debug.apk",
-    "issue2701.apk",
-    "com.test.intent_filter.apk",
-    "org.sajeg.fallingblocks_3.apk",
-    "TestActivity_unsigned.apk",
-    "golden-aligned-v1-out.apk",
-    "golden-aligned-v2-out.apk",
-    "golden-aligned-v3-out.apk",
-    "golden-aligned-v1v2v3-lineage-out.apk",
-    "valid-stamp.apk",
-    "v1-only-with-dsa-sha256-1.2.840.10040.4.1-2048.apk",
-    "sparse.apk",
-    "v1-only-max-sized-eocd-comment.apk",
-]
 
 
 @pytest.fixture(scope="session")

@@ -8,30 +8,11 @@ import pytest
 
 from tests.engine import hostile
 from tests.engine.hostile import RawEntry
-from tests.support.android import corpus_file
+from tests.support.android import ACCEPTED_CORPUS, corpus_file
 from workers.engine import axml
 from workers.engine.errors import GateError, RejectedInput
 from workers.engine.gate import check_apk, check_upload
 from workers.engine.limits import GateLimits
-
-ACCEPTED_CORPUS = [
-    "TestActivity_unsigned.apk",
-    "UnCrackable-Level1.apk",
-    "XposedInstaller_3.1.5.apk",
-    "app-prod-debug.apk",
-    "com.test.intent_filter.apk",
-    "golden-aligned-v1-out.apk",
-    "golden-aligned-v1v2v3-lineage-out.apk",
-    "golden-aligned-v2-out.apk",
-    "golden-aligned-v3-out.apk",
-    "issue2701.apk",
-    "org.dyndns.fules.ck_20.apk",
-    "org.sajeg.fallingblocks_3.apk",
-    "sparse.apk",
-    "v1-only-max-sized-eocd-comment.apk",
-    "v1-only-with-dsa-sha256-1.2.840.10040.4.1-2048.apk",
-    "valid-stamp.apk",
-]
 
 REJECTED_CORPUS = {
     "GHSA-2hqv-2xv4-5h5w.apk": "resources_bad_name",

@@ -6,8 +6,7 @@ import subprocess
 
 import pytest
 
-from tests.engine.test_gate import ACCEPTED_CORPUS
-from tests.support.android import corpus_file, requires_android_tools
+from tests.support.android import ACCEPTED_CORPUS, corpus_file, requires_android_tools
 from workers.engine.errors import GateError
 from workers.engine.inspect import inspect_apk
 

@@ -40,6 +40,30 @@ requires_android_tools = pytest.mark.skipif(
 )
 
 
+# Corpus files a user may really upload (kinds normal, native, multidex, signing-*, unsigned
+# and edge-* in the corpus's SOURCES.tsv); tests/test_fixture_apps.py keeps this in step.
+ACCEPTED_CORPUS = (
+    "TestActivity_unsigned.apk",
+    "UnCrackable-Level1.apk",
+    "XposedInstaller_3.1.5.apk",
+    "app-prod-debug.apk",
+    "com.test.intent_filter.apk",
+    "golden-aligned-v1-out.apk",
+    "golden-aligned-v1v2v3-lineage-out.apk",
+    "golden-aligned-v2-out.apk",
+    "golden-aligned-v3-out.apk",
+    "issue2701.apk",
+    "org.dyndns.fules.ck_20.apk",
+    "org.sajeg.fallingblocks_3.apk",
+    "sparse.apk",
+    "v1-only-max-sized-eocd-comment.apk",
+    "v1-only-with-dsa-sha256-1.2.840.10040.4.1-2048.apk",
+    "valid-stamp.apk",
+)
+UNSIGNED_CORPUS = ("TestActivity_unsigned.apk", "sparse.apk")
+ACCEPTED_KINDS = ("normal", "native", "multidex", "signing-", "unsigned", "edge-")
+
+
 def use_fixture_cache(directory: Path) -> None:
     """Share built apps and keystores under ``directory`` (one test run, every worker)."""
     global _cache_root
