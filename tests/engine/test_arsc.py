@@ -8,14 +8,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.engine.axml_fixtures import (
-    ACCEPTED_CORPUS,
     aapt,
     corpus_entry,
     read_entries,
     resource_value,
     write_apk,
 )
-from tests.support.android import AppSpec, build_app, corpus_file, requires_android_tools
+from tests.support.android import (
+    ACCEPTED_CORPUS,
+    AppSpec,
+    build_app,
+    corpus_file,
+    requires_android_tools,
+)
 from workers.engine import arsc
 from workers.engine.arsc_table import FLAG_SPARSE, ArscError
 from workers.engine.errors import EngineError

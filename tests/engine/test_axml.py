@@ -9,14 +9,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.engine.axml_fixtures import (
-    ACCEPTED_CORPUS,
     NOT_BYTE_IDENTICAL,
     NOT_BYTE_IDENTICAL_RESOURCES,
     aapt,
     corpus_entry,
     write_apk,
 )
-from tests.support.android import corpus_file, requires_android_tools
+from tests.support.android import ACCEPTED_CORPUS, corpus_file, requires_android_tools
 from workers.engine import axml
 from workers.engine.axml import ANDROID_NS, Attribute, AxmlError, Document, Element, Namespace
 from workers.engine.errors import EngineError

@@ -8,7 +8,6 @@ from androguard.core.apk import APK
 from loguru import logger
 
 from tests.engine.axml_fixtures import (
-    ACCEPTED_CORPUS,
     aapt,
     corpus_entry,
     make_ca_pem,
@@ -17,6 +16,7 @@ from tests.engine.axml_fixtures import (
     write_apk,
 )
 from tests.support.android import (
+    ACCEPTED_CORPUS,
     FRAMEWORK_RES,
     AppSpec,
     build_app,
