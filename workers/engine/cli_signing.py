@@ -1,14 +1,13 @@
 """The ``fusebox sign`` and ``fusebox verify`` commands.
 
 ``sign`` runs the gate, rewrites the APK without its old signatures (aligned) and signs it
-with the given key; ``verify`` checks every signature and the alignment. Exit codes: 0 ok,
-2 rejected input (one ``error: <code>: <message>`` line), 1 internal failure. Passwords are
-read from files only, so they never appear in a process listing or a shell history.
+with the given key; ``verify`` checks every signature and the alignment. ``fusebox``'s
+``main`` turns errors into exit codes. Passwords are read from files only, so they never
+appear in a process listing or a shell history.
 """
 
 import argparse
 import logging
-import sys
 import tempfile
 from pathlib import Path
 
@@ -19,8 +18,6 @@ from workers.engine.signing.verify import verify_apk
 logger = logging.getLogger(__name__)
 
 EXIT_OK = 0
-EXIT_INTERNAL = 1
-EXIT_REJECTED = 2
 V1_CHOICES = {"auto": None, "on": True, "off": False}
 
 
@@ -81,32 +78,6 @@ def read_password_file(path: Path | None) -> bytes | None:
 
 
 def run_sign(args: argparse.Namespace) -> int:
-    return _guarded(_sign, args)
-
-
-def run_verify(args: argparse.Namespace) -> int:
-    return _guarded(_verify, args)
-
-
-def _guarded(action, args) -> int:
-    try:
-        return action(args)
-    except EngineError as error:
-        print(f"error: {error.code}: {error.message}", file=sys.stderr)
-        return EXIT_REJECTED
-    except FileNotFoundError as error:
-        print(f"error: file_not_found: {error.filename} does not exist", file=sys.stderr)
-        return EXIT_REJECTED
-    except Exception:
-        logger.exception("internal failure in fusebox %s", args.command_name)
-        print(
-            f"error: internal: fusebox {args.command_name} failed unexpectedly; see the log",
-            file=sys.stderr,
-        )
-        return EXIT_INTERNAL
-
-
-def _sign(args: argparse.Namespace) -> int:
     from workers.engine.gate import check_apk
     from workers.engine.rewrite import rewrite_apk
 
@@ -143,7 +114,7 @@ def _sign(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _verify(args: argparse.Namespace) -> int:
+def run_verify(args: argparse.Namespace) -> int:
     from workers.engine.gate import check_apk
 
     # The gate first: it bounds the work (zip bombs, entry counts) before anything inflates.
@@ -191,17 +162,3 @@ def min_sdk_from_manifest(manifest: bytes) -> int | None:
     except ValueError:
         return None
     return number if 0 < number < 10_000 else None  # not a resource id or garbage
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Run ``sign`` or ``verify`` on their own (the full ``fusebox`` CLI registers both)."""
-    parser = argparse.ArgumentParser(prog="fusebox")
-    subparsers = parser.add_subparsers(dest="command_name", required=True)
-    add_sign_command(subparsers)
-    add_verify_command(subparsers)
-    args = parser.parse_args(argv)
-    return args.handler(args)
-
-
-if __name__ == "__main__":
-    sys.exit(main())
