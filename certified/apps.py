@@ -6,3 +6,8 @@ class CertifiedConfig(AppConfig):
 
     name = "certified"
     verbose_name = "Certified Secure"
+
+    def ready(self):
+        from console.navigation import NavItem, register_nav_item
+
+        register_nav_item(NavItem("Reports", "report-list", "reports.view", order=40))

@@ -233,8 +233,8 @@ class OutputSigner:
             _choice(scheme, f"{path}.schemes[{index}]", SIGNING_SCHEMES)
             for index, scheme in enumerate(_list(data["schemes"], f"{path}.schemes"))
         )
-        if not schemes:
-            raise _fail(f"{path}.schemes", "an output app is always signed: list its schemes")
+        # No scheme means the output was left unsigned for the customer's own signing key;
+        # ``certificate_sha256`` is then the certificate it is bound to.
         return cls(
             schemes=schemes,
             certificate_sha256=_sha256(data["certificate_sha256"], f"{path}.certificate_sha256"),
@@ -397,9 +397,10 @@ class Requester:
     @classmethod
     def from_dict(cls, value: Any, path: str = "requester") -> Requester:
         data = _mapping(value, path, {"kind", "name", "address"})
-        address = _text(data["address"], f"{path}.address", limit=64)
+        # Empty when no address was recorded (a build started by the system, not a request).
+        address = _text(data["address"], f"{path}.address", empty=True, limit=64)
         try:
-            address = str(ipaddress.ip_address(address))
+            address = str(ipaddress.ip_address(address)) if address else ""
         except ValueError:
             raise _fail(f"{path}.address", f"{address!r} is not an IP address") from None
         return cls(
