@@ -168,6 +168,9 @@ def cancel_build(build: Build, *, actor=None, request=None) -> Build:
             raise BuildStateError(
                 f"the build is {build.status}; only queued or running builds can be cancelled"
             )
+        from workers.steps import intermediate_name
+
+        storage.delete(intermediate_name(build))
         build.status = Build.CANCELLED
         build.reason_code = "cancelled"
         build.reason_message = (

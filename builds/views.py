@@ -4,7 +4,7 @@ import logging
 from datetime import datetime
 
 from django.contrib import messages
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.dateparse import parse_date, parse_datetime
@@ -97,9 +97,11 @@ class BuildStartView(TenantViewMixin, View):
     required_permission = "builds.run"
 
     def post(self, request):
-        app = get_object_or_404(App.objects.all(), pk=request.POST.get("app"))
-        fusion_set = FusionSet.objects.filter(pk=request.POST.get("fusion_set") or None)
-        fusion_set = fusion_set.first() if _is_uuid(request.POST.get("fusion_set")) else None
+        if not _is_uuid(request.POST.get("app")):
+            raise Http404("no such app")
+        app = get_object_or_404(App.objects.all(), pk=request.POST["app"])
+        chosen = request.POST.get("fusion_set")
+        fusion_set = FusionSet.objects.filter(pk=chosen).first() if _is_uuid(chosen) else None
         if fusion_set is None:
             messages.error(request, "Choose a Fusion Set for the build.")
             return redirect("app-detail", pk=app.pk)

@@ -206,7 +206,9 @@ def _fail(build, step, dispatch, code, message, produced) -> None:
         if current.status != step or current.dispatch != dispatch:
             _discard(current, produced)
             return
-        _discard(current, produced)
+        from workers.steps import intermediate_name
+
+        _discard(current, [*produced, intermediate_name(current)])
         current.status = Build.FAILED
         current.reason_code = code[:80]
         current.reason_message = message

@@ -105,3 +105,27 @@ def test_an_owner_adds_a_webhook_and_sees_its_secret_once(client, cast):
                            follow=True)  # fmt: skip
     assert b"shown this once" in response.content
     assert b"https://ci.example.com/hook" in client.get(reverse("webhook-list")).content
+
+
+@requires_android_tools
+def test_devops_starts_a_build_from_the_app_page(
+    client, cast, apps, fusion_set_a, sent_steps, django_capture_on_commit_callbacks
+):
+    app = apps.upload(cast.a)
+    client.force_login(cast.a.user("devops"))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("build-start"), {"app": str(app.pk), "fusion_set": str(fusion_set_a.pk)}
+        )
+
+    build = Build.unscoped.get()
+    assert response.url == reverse("build-detail", args=[build.pk])
+    assert build.status == Build.QUEUED and build.requested_by == cast.a.user("devops")
+    assert [step for _id, step, _dispatch in sent_steps] == ["validating"]
+
+
+def test_a_build_of_another_organizations_app_cannot_be_started(client, cast):
+    theirs = AppFactory(organization=cast.b.organization)
+    client.force_login(cast.a.user("devops"))
+    assert client.post(reverse("build-start"), {"app": str(theirs.pk)}).status_code == 404
+    assert client.post(reverse("build-start"), {"app": "not-an-id"}).status_code == 404
