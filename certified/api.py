@@ -14,6 +14,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import serializers as drf
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -61,6 +62,11 @@ class _TaskReportView(TenantViewSetMixin, APIView):
 
     required_permissions = {"certificate": VIEW}
     action = "certificate"
+
+    def perform_content_negotiation(self, request, force=False):
+        # ``?format=jws`` selects a file, not one of DRF's renderers: errors stay JSON.
+        renderer = JSONRenderer()
+        return renderer, renderer.media_type
 
     def _report(self, pk: str) -> CertifiedReport | Response:
         try:
@@ -134,11 +140,12 @@ class TaskCertificateJsonView(_TaskReportView):
 
 def read_submission(request):
     """(data, signature, sha256) from a form or API request, or an error Response."""
+    fields = getattr(request, "data", None) or request.POST
     uploaded = request.FILES.get("file")
     signature = request.FILES.get("signature")
     signature_text = signature.read(64 * 1024).decode("ascii", "replace") if signature else ""
-    signature_text = signature_text or str(request.data.get("signature") or "")
-    sha256 = str(request.data.get("sha256") or "").strip()
+    signature_text = signature_text or str(fields.get("signature") or "")
+    sha256 = str(fields.get("sha256") or "").strip()
     if uploaded is None:
         if not sha256:
             return ("missing_input", "send a report PDF, a report JSON (with its JWS) or an "

@@ -169,6 +169,8 @@ def verify_submission(
     kind = kind_of(data)
     if kind == "app":
         return _verify_app(data)
+    if kind == "unknown":
+        return _refused("unknown", "unknown_file", "not a report PDF, a report JSON or an APK")
     ca = authority.ca_certificate_pem(create=False)
     if ca is None:
         return _refused(kind, "no_reports_yet", "this Fusebox has not issued any report yet")
@@ -179,9 +181,6 @@ def verify_submission(
             return _refused("json", "signature_missing",
                             "a JSON report is checked with its .jws file: add it")  # fmt: skip
         result = verify_json(data, signature, ca)
-    else:
-        return _refused("unknown", "unknown_file",
-                        "not a report PDF, a report JSON or an APK")  # fmt: skip
 
     details = result.to_dict()
     for key in ("valid", "kind", "reason", "reason_code"):
