@@ -82,7 +82,7 @@ class LiveStack:
             "FUSEBOX_MASTER_KEY_FILE": str(master_key_file),
             "FUSEBOX_BUILD_PAUSE_FILE": str(self.pause_file),
             "FUSEBOX_BUILD_HEARTBEAT_SECONDS": "1",
-            "FUSEBOX_BUILD_HEARTBEAT_TIMEOUT": "4",
+            "FUSEBOX_BUILD_HEARTBEAT_TIMEOUT": "2",
             "FUSEBOX_API_RATE": "100000/minute",
             "PYTHONPATH": str(ROOT),
             **(extra_env or {}),

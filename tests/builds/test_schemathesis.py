@@ -34,7 +34,7 @@ def test_schemathesis_finds_no_server_error_in_the_builds_api(
              "--header", f"Authorization: Token {stack.seed['token']}",
              "--include-path-regex", BUILDS_PATHS,
              "--checks", CHECKS,
-             "--max-examples", "15", "--seed", "7", "--workers", "2",
+             "--max-examples", "8", "--seed", "7", "--workers", "2",
              "--phases", "examples,coverage,fuzzing",
              "--report-dir", str(tmp_path / "report")],
             capture_output=True, text=True, timeout=600, cwd=tmp_path,
