@@ -20,7 +20,7 @@ ROLES = [value for value, _label in ROLE_CHOICES]
 ROLE_LABELS = dict(ROLE_CHOICES)
 
 ROLE_SUMMARIES = {
-    OWNER: "Manages members, API tokens and organization settings.",
+    OWNER: "Manages members, API tokens, organization settings and trust material.",
     SECURITY: "Manages CA certificates, client identities and Fusion Sets.",
     DEVOPS: "Uploads apps, runs builds and downloads their outputs.",
     AUDITOR: "Reads builds, reports and the audit trail; changes nothing.",
@@ -37,7 +37,10 @@ PERMISSIONS: dict[str, tuple[str, frozenset[str]]] = {
     "tokens.manage": ("Create and revoke DEV-API tokens", frozenset({OWNER})),
     "audit.view": ("Read the audit trail", frozenset({OWNER, AUDITOR})),
     "trust.view": ("See CA certificates and client identities", frozenset(ROLES)),
-    "trust.manage": ("Add and retire CA certificates and identities", frozenset({SECURITY})),
+    "trust.manage": (
+        "Add and retire CA certificates, identities and signing keys",
+        frozenset({OWNER, SECURITY}),
+    ),
     "fusionsets.view": ("See Fusion Sets", _EVERYONE),
     "fusionsets.manage": ("Create and change Fusion Sets", frozenset({SECURITY})),
     "apps.upload": ("Upload apps", frozenset({DEVOPS})),

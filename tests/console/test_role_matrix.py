@@ -16,8 +16,8 @@ pytestmark = pytest.mark.django_db
 EXPECTED = {
     "owner": {
         "dashboard.view", "organization.manage", "members.view", "members.manage",
-        "tokens.manage", "audit.view", "trust.view", "fusionsets.view", "builds.view",
-        "reports.view",
+        "tokens.manage", "audit.view", "trust.view", "trust.manage", "fusionsets.view",
+        "builds.view", "reports.view",
     },
     "security": {
         "dashboard.view", "trust.view", "trust.manage", "fusionsets.view",
