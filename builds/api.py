@@ -27,7 +27,7 @@ from fusionsets.models import FusionSet
 from workers.engine.errors import RejectedInput
 
 REFUSED = OpenApiResponse(
-    serializers.ErrorSerializer,
+    serializers.BuildErrorSerializer,
     description="Refused with a stable code and a message saying what to fix.",
 )
 VIEW, RUN, UPLOAD, DOWNLOAD = "builds.view", "builds.run", "apps.upload", "builds.download"

@@ -5,7 +5,9 @@ from rest_framework import serializers
 from builds.models import App, Build, BuildMessage, Webhook, WebhookDelivery
 
 
-class ErrorSerializer(serializers.Serializer):
+class BuildErrorSerializer(serializers.Serializer):
+    """An error answer: a stable code and a message saying what to fix."""
+
     code = serializers.CharField()
     detail = serializers.CharField()
 
