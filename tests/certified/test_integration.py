@@ -158,3 +158,22 @@ def test_the_first_page_of_a_build_report_is_not_blank(built, tmp_path):
                           text=True).stdout  # fmt: skip
     assert "PASSED" in text and built.app.package in text
     assert json.dumps(report.report_id).strip('"') in text
+
+
+def test_a_privately_signed_build_is_certified_as_bound_to_its_future_signer(
+    cast, apps, fusion_set_a, sent_steps, settings
+):
+    settings.FUSEBOX_PUBLIC_URL = "https://fusebox.example.org/"
+    fingerprint = "ab" * 32
+    overrides = {"signing": {"method": "private", "fingerprints": [fingerprint]}}
+    build = run_build(cast.a, apps.upload(cast.a), fusion_set_a, overrides=overrides)
+    assert build.status == Build.SUCCEEDED, build.reason_message
+
+    from certified.services import read_json
+
+    with unscoped_access():
+        facts = parse_report_json(read_json(CertifiedReport.objects.get(build_id=build.pk)))
+    assert facts.output_signer.schemes == ()
+    assert facts.output_signer.certificate_sha256 == fingerprint
+    assert facts.verdict.passed
+    assert facts.verification_url == f"https://fusebox.example.org/verify/{facts.report_id}"
