@@ -138,22 +138,27 @@ class TaskCertificateJsonView(_TaskReportView):
         return response
 
 
-def read_submission(request):
-    """(data, signature, sha256) from a form or API request, or an error Response."""
+def read_submission(request) -> services.Submission:
+    """What a form or API request asks to verify; raises ``SubmissionError``."""
     fields = getattr(request, "data", None) or request.POST
     uploaded = request.FILES.get("file")
     signature = request.FILES.get("signature")
     signature_text = signature.read(64 * 1024).decode("ascii", "replace") if signature else ""
-    signature_text = signature_text or str(fields.get("signature") or "")
+    signature_text = (signature_text or str(fields.get("signature") or "")).strip()
     sha256 = str(fields.get("sha256") or "").strip()
     if uploaded is None:
         if not sha256:
-            return ("missing_input", "send a report PDF, a report JSON (with its JWS) or an "
-                    "app as the form field 'file', or a SHA-256 as 'sha256'")  # fmt: skip
-        return None, "", sha256
+            raise services.SubmissionError(
+                "send a report PDF, a report JSON (with its JWS) or an app as the form field "
+                "'file', or a SHA-256 as 'sha256'",
+                code="missing_input",
+            )
+        return services.Submission(sha256=sha256)
     if uploaded.size > conf.max_verify_bytes():
-        return ("too_large", f"the file is larger than {conf.max_verify_bytes()} bytes")
-    return uploaded.read(), signature_text.strip(), sha256
+        raise services.SubmissionError(
+            f"the file is larger than {conf.max_verify_bytes()} bytes", code="too_large"
+        )
+    return services.read_upload(uploaded, signature_text)
 
 
 class VerifyView(APIView):
@@ -177,10 +182,8 @@ class VerifyView(APIView):
             response = _error("rate_limited", "too many verifications: wait and try again", 429)
             response["Retry-After"] = str(throttling.retry_after())
             return response
-        given = read_submission(request)
-        if len(given) == 2:
-            code, detail = given
-            return _error(code, detail, 413 if code == "too_large" else 400)
-        data, signature, sha256 = given
-        answer = services.verify_submission(data, signature or None, sha256)
-        return Response(answer.to_dict())
+        try:
+            submission = read_submission(request)
+        except services.SubmissionError as error:
+            return _error(error.code, error.message, 413 if error.code == "too_large" else 400)
+        return Response(services.verify_submission(submission).to_dict())

@@ -18,9 +18,10 @@ from builds import storage
 from certified import authority, conf, facts
 from certified.issuing import issue_report
 from certified.models import CertifiedReport
-from certified.verify import verify_json, verify_pdf
+from certified.verify import MAX_REPORT_BYTES, verify_json, verify_pdf
 from console.audit import record_event
 from console.tenancy import unscoped_access
+from workers.engine.errors import EngineError
 
 logger = logging.getLogger(__name__)
 
@@ -149,6 +150,36 @@ def _refused(kind: str, code: str, reason: str) -> Answer:
     return Answer(False, kind, code, reason, {}, None)
 
 
+class SubmissionError(EngineError):
+    """A verification request without anything to verify, or too large."""
+
+    code = "verify_input"
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One thing to verify: report bytes (+ JWS), an app's digest, or a pasted SHA-256."""
+
+    data: bytes | None = None
+    signature: str = ""
+    sha256: str = ""
+    app_sha256: str | None = None
+
+
+def read_upload(uploaded, signature: str = "") -> Submission:
+    """Reports are read (they are small); an app is only hashed, chunk by chunk."""
+    head = uploaded.read(8)
+    uploaded.seek(0)
+    if head[:4] == b"PK\x03\x04":
+        digest = hashlib.sha256()
+        for chunk in uploaded.chunks(1024 * 1024):
+            digest.update(chunk)
+        return Submission(app_sha256=digest.hexdigest())
+    if uploaded.size > MAX_REPORT_BYTES:
+        raise SubmissionError("the file is larger than any Fusebox report", code="too_large")
+    return Submission(data=uploaded.read(), signature=signature)
+
+
 def kind_of(data: bytes) -> str:
     head = data.lstrip()[:8]
     if head.startswith(b"%PDF-"):
@@ -160,15 +191,16 @@ def kind_of(data: bytes) -> str:
     return "unknown"
 
 
-def verify_submission(
-    data: bytes | None = None, signature: str | bytes | None = None, sha256: str = ""
-) -> Answer:
+def verify_submission(submission: Submission) -> Answer:
     """Check a report PDF, a report JSON with its JWS, an app, or a pasted SHA-256."""
-    if data is None:
-        return _verify_digest(sha256.strip())
+    if submission.app_sha256 is not None:
+        return _verify_app(submission.app_sha256)
+    if submission.data is None:
+        return _verify_digest(submission.sha256.strip())
+    data, signature = submission.data, submission.signature
     kind = kind_of(data)
     if kind == "app":
-        return _verify_app(data)
+        return _verify_app(hashlib.sha256(data).hexdigest())
     if kind == "unknown":
         return _refused("unknown", "unknown_file", "not a report PDF, a report JSON or an APK")
     ca = authority.ca_certificate_pem(create=False)
@@ -194,8 +226,7 @@ def verify_submission(
     return Answer(result.valid, kind, result.reason_code, result.reason, details, summary)
 
 
-def _verify_app(data: bytes) -> Answer:
-    digest = hashlib.sha256(data).hexdigest()
+def _verify_app(digest: str) -> Answer:
     known = find_report(output_sha256=digest)
     details = {"sha256": digest}
     if known is None:

@@ -42,11 +42,12 @@ class VerifyPageView(View):
             )
             response["Retry-After"] = str(throttling.retry_after())
             return response
-        given = read_submission(request)
-        if len(given) == 2:
-            return render(request, self.template_name, {"error": given[1]}, status=400)
-        data, signature, sha256 = given
-        answer = services.verify_submission(data, signature or None, sha256)
+        try:
+            submission = read_submission(request)
+        except services.SubmissionError as error:
+            status = 413 if error.code == "too_large" else 400
+            return render(request, self.template_name, {"error": error.message}, status=status)
+        answer = services.verify_submission(submission)
         return render(request, self.template_name, {"answer": answer.to_dict()})
 
 
@@ -59,7 +60,7 @@ class VerifyReportView(View):
         report = services.find_report(report_id=report_id)
         if report is None:
             raise Http404("no such report")
-        answer = services.verify_submission(services.read_pdf(report))
+        answer = services.verify_submission(services.Submission(data=services.read_pdf(report)))
         return render(request, "certified/verify.html", {"answer": answer.to_dict()})
 
 
