@@ -59,6 +59,11 @@ def main(argv: list[str] | None = None) -> int:
                         ended[task_id] = (time.monotonic(), body["status"])
                 time.sleep(0.5)
             total = max(at for at, _status in ended.values()) - started
+            steps: dict[str, list[float]] = {}
+            for task_id in tasks:
+                _code, detail = stack.json("GET", f"/api/v1/tasks/{task_id}")
+                for step, seconds in detail["timings"].items():
+                    steps.setdefault(step, []).append(seconds)
         finally:
             stack.stop()
 
@@ -70,6 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"upload {upload_seconds:.2f} s; all done in {total:.1f} s: {per_minute:.1f} builds/min")
     print(f"upload-to-succeeded: median {statistics.median(per_build):.1f} s, "
           f"max {per_build[-1]:.1f} s; failed {len(failed)}")  # fmt: skip
+    print("median seconds per step: " + ", ".join(
+        f"{step} {statistics.median(values):.2f}" for step, values in steps.items()))  # fmt: skip
     ok = per_minute >= TARGET_PER_MINUTE and not failed
     print(f"target >= {TARGET_PER_MINUTE} builds/min: {'met' if ok else 'MISSED'}")
     return 0 if ok else 1
