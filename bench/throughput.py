@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.api_status import DEFAULT_DATABASE, PRODUCTION_ENV
+from bench.api_status import DEFAULT_DATABASE, PRODUCTION_ENV, REDIS_BROKER
 from tests.builds.live import LiveStack
 from tests.support.android import AppSpec, build_app, make_keystore
 
@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
 
         key_file = work / "master.keys"
         key_file.write_text(new_master_key_line(1) + "\n")
-        stack = LiveStack(work, key_file, extra_env=PRODUCTION_ENV, web_workers=2)
+        stack = LiveStack(work, key_file, REDIS_BROKER, extra_env=PRODUCTION_ENV, web_workers=2)
         try:
             stack.start(keystore, worker=False)
             stack.start_worker(concurrency=2)
