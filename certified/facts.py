@@ -171,7 +171,7 @@ def audit_events(build) -> list[dict]:
         build_rows = rows.filter(target_id=str(build.pk))
         set_rows = rows.filter(target_id__in=fusion_set_ids, created__lte=build.created_at)
         events = sorted(
-            [("build", row) for row in build_rows[:MAX_AUDIT_EVENTS]]
+            [("build", row) for row in build_rows.order_by("sequence")[:MAX_AUDIT_EVENTS]]
             + [("fusion_set", row) for row in set_rows.order_by("-sequence")[:MAX_AUDIT_EVENTS]],
             key=lambda pair: (pair[1].created, pair[1].sequence),
         )
