@@ -130,3 +130,24 @@ def ca_certificate_pem(*, create: bool = True) -> bytes | None:
     if record is None:
         return installation_authority().ca_certificate_pem() if create else None
     return record.ca_certificate_pem.encode()
+
+
+def rewrap_with_current_master_key() -> bool:
+    """Wrap the stored authority's key under the current master key version.
+
+    Run while rotating the master key, before the old version leaves the key file; returns
+    False when there was nothing to re-wrap.
+    """
+    record = ReportAuthorityRecord.objects.filter(name=ReportAuthorityRecord.INSTALLATION).first()
+    if record is None:
+        return False
+    provider = get_provider()
+    if record.key_wrap_version == provider.current_version():
+        return False
+    record_key = provider.unwrap(record.key_wrap_version, bytes(record.key_wrap_blob))
+    version, blob = provider.wrap(record_key)
+    ReportAuthorityRecord.objects.filter(pk=record.pk).update(
+        key_wrap_version=version, key_wrap_blob=blob
+    )
+    logger.info("report-signing keys re-wrapped under master key version %s", version)
+    return True
