@@ -219,3 +219,20 @@ def test_audit_events_cover_the_build_life(cast, apps, fusion_set_a, sent_steps)
         )
     assert {"app.uploaded", "build.started", "build.succeeded"} <= actions
     assert build.status == Build.SUCCEEDED
+
+
+def test_a_step_over_its_time_limit_fails_with_step_timed_out(
+    cast, apps, fusion_set_a, sent_steps, monkeypatch
+):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    def too_slow(build, produced):
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr("workers.steps.sign", too_slow)
+    build = drive(start(cast.a, apps.upload(cast.a), fusion_set_a))
+
+    assert build.status == Build.FAILED
+    assert build.reason_code == "step_timed_out"
+    work = f"orgs/{build.organization_id}/work/{build.pk}"
+    assert not storage.exists(f"{work}/fused-unsigned.apk")

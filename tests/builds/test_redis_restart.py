@@ -18,7 +18,10 @@ from tests.vault.keys import use_test_master_key
 pytestmark = [
     requires_android_tools,
     pytest.mark.slow,
-    pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server is missing"),
+    pytest.mark.skipif(
+        shutil.which("redis-server") is None or shutil.which("redis-cli") is None,
+        reason="redis-server and redis-cli are needed",
+    ),
 ]
 
 

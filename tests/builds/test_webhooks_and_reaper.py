@@ -140,3 +140,18 @@ def test_the_reaper_leaves_healthy_builds_alone(cast):
     from workers.reaper import reap_builds
 
     assert reap_builds() == 0
+
+
+def test_celery_beat_runs_the_reaper_and_steps_carry_their_time_limits(monkeypatch, settings):
+    from builds import services
+    from workers.pipeline import run_step
+
+    assert settings.CELERY_BEAT_SCHEDULE["build-reaper"]["task"] == "builds.reap"
+    sent = []
+    monkeypatch.setattr(run_step, "apply_async", lambda **kwargs: sent.append(kwargs))
+    settings.FUSEBOX_BUILD_STEP_TIME_LIMITS = {**settings.FUSEBOX_BUILD_STEP_TIME_LIMITS,
+                                               "fusing": 42}  # fmt: skip
+    services.send_step(1, "b", "fusing", 3)
+
+    assert sent == [{"args": [1, "b", "fusing", 3], "soft_time_limit": 42, "time_limit": 72}]
+    assert run_step.acks_late and run_step.reject_on_worker_lost
