@@ -19,6 +19,7 @@ from pathlib import Path
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -91,7 +92,7 @@ def _describe(error: Exception) -> tuple[str, str, bool]:
 
     if isinstance(error, EngineError):
         return error.code, error.message, True
-    if error.__class__.__name__ == "DoesNotExist":
+    if isinstance(error, ObjectDoesNotExist):
         return (
             "material_missing",
             "Trust material named by the Fusion Set no longer exists; edit the Fusion Set.",
