@@ -8,7 +8,7 @@ import argparse
 import importlib
 import sys
 
-BENCHMARKS = ("container", "fusion", "report")
+BENCHMARKS = ("container", "fusion", "report", "throughput", "build_list", "api_status")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -135,7 +135,8 @@ def main() -> int:
         "console": _start([python, "manage.py", "runserver", ADDRESS], "console"),
         "worker": _start(
             [python, "-m", "celery", "-A", "workers.celery", "worker", "--loglevel=INFO",
-             "--concurrency=2", "--hostname=fusebox-dev@%h"],
+             "--concurrency=2", "--hostname=fusebox-dev@%h", "--beat",
+             f"--schedule={settings.VAR_DIR / 'celerybeat-schedule'}"],
             "worker",
         ),
     }  # fmt: skip

@@ -206,6 +206,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
         "control_folder": str(_broker_dir / "control"),
+        # The filesystem transport polls; a short interval keeps local builds responsive.
+        "polling_interval": 0.1,
         "store_processed": False,
     }
 else:
