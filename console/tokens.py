@@ -45,7 +45,8 @@ def authenticate_key(key: str) -> ApiToken | None:
     """The active token whose key this is, or None; records when it was last used."""
     prefix = key[: len(TOKEN_KEY_PREFIX) + 8]
     with unscoped_access():
-        token = ApiToken.objects.select_related("organization").filter(prefix=prefix).first()
+        candidates = ApiToken.objects.select_related("organization").filter(prefix=prefix)
+        token = next(iter(candidates[:1]), None)
     if token is None or not hmac.compare_digest(token.key_hash, hash_secret(key)):
         return None
     if not token.is_active:
