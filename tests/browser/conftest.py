@@ -65,7 +65,14 @@ def browser_page(chromium):
         lambda m: errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None,
     )
     page.on("pageerror", lambda e: errors.append(f"uncaught: {e}"))
-    page.on("requestfailed", lambda r: errors.append(f"request failed: {r.url} {r.failure}"))
+    page.on("requestfailed", lambda r: _record_failure(errors, r))
     page.errors = errors
     yield page
     context.close()
+
+
+def _record_failure(errors, request) -> None:
+    """A request the browser itself aborted (leaving the page mid-poll) is not a fault."""
+    if "ERR_ABORTED" in (request.failure or ""):
+        return
+    errors.append(f"request failed: {request.url} {request.failure}")

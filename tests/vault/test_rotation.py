@@ -50,3 +50,18 @@ def test_a_second_rotation_has_nothing_left_to_do(organizations, master_key_file
     from vault.management.commands.rotate_master_key import rotate_master_key
 
     assert rotate_master_key() == (0, 1)
+
+
+def test_rotation_also_rewraps_the_report_signing_keys(db, master_key_file):
+    from certified.authority import installation_authority
+    from certified.models import ReportAuthorityRecord
+
+    signing_certificate = installation_authority().signing_certificate
+    master_key_file.write_text(master_key_file.read_text() + new_master_key_line(2) + "\n")
+
+    call_command("rotate_master_key")
+
+    assert ReportAuthorityRecord.objects.get().key_wrap_version == "2"
+    old_line = master_key_file.read_text().splitlines()[0]
+    master_key_file.write_text(master_key_file.read_text().replace(old_line + "\n", ""))
+    assert installation_authority().signing_certificate == signing_certificate

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from vault.models import OrganizationDataKey
 from vault.providers import get_provider
+from vault.signals import master_key_rotated
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +38,7 @@ def rotate_master_key() -> tuple[int, int]:
     logger.info(
         "re-wrapped %s of %s data keys under master key %s", rewrapped, len(identifiers), newest
     )
+    master_key_rotated.send(sender=OrganizationDataKey, version=newest)
     return rewrapped, len(identifiers)
 
 
