@@ -71,7 +71,7 @@ def fingerprint(organization):
         return SigningFingerprint.objects.create(
             organization=organization,
             name=f"marker-fingerprint-{organization.slug}",
-            sha256=":".join([f"{organization.pk:02X}"] * 32),
+            sha256=":".join([f"{organization.pk % 256:02X}"] * 32),
         )
 
 
