@@ -7,7 +7,6 @@ message and mode; they are validated as strictly as the form.
 
 import copy
 import logging
-import re
 from dataclasses import asdict, dataclass
 
 from fusionsets.catalog import enabled_features
@@ -23,11 +22,11 @@ from fusionsets.ids import id_list, optional_id
 from fusionsets.readiness import reasons_for
 from fusionsets.references import MODELS
 from workers.engine.errors import RejectedInput
+from workers.engine.fingerprints import sha256_hex
 from workers.engine.fusion import ThreatEventSettings
 
 logger = logging.getLogger(__name__)
 
-_HEX = re.compile(r"^[0-9a-f]{64}$")
 _SIGNING_OVERRIDES = {
     "method",
     "keystore_id",
@@ -201,8 +200,8 @@ def _plain_hex(value: str) -> str:
 
 
 def _hex(value: object, path: str) -> str:
-    text = _plain_hex(re.sub(r"\s", "", value)) if isinstance(value, str) else ""
-    if not _HEX.match(text):
+    text = sha256_hex(value)
+    if text is None:
         raise OverrideInvalid(
             f"{path}: a SHA-256 fingerprint is 64 hex digits, with or without colons"
         )

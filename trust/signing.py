@@ -1,6 +1,5 @@
 """Signing keystores (PKCS#12 as keytool writes it) and private signing fingerprints."""
 
-import re
 from dataclasses import dataclass
 
 from cryptography import x509
@@ -9,6 +8,7 @@ from cryptography.hazmat.primitives import serialization
 from trust.certificates import CertificateFacts, check_key_strength, facts_of, short_name
 from trust.errors import TrustError
 from trust.uploads import MAX_P12_BYTES, check_key_matches, check_size, load_p12
+from workers.engine.fingerprints import colon_hex, sha256_hex
 
 
 @dataclass(frozen=True)
@@ -80,17 +80,13 @@ def _certificate_for_alias(loaded, alias: str):
     return named[0].certificate, others
 
 
-FINGERPRINT_PATTERN = re.compile(r"^[0-9a-fA-F]{64}$")
-
-
 def parse_sha256_fingerprint(text: str, label: str = "fingerprint") -> str:
     """Normalise a SHA-256 fingerprint (hex, with or without colons) to 'AB:CD:...'."""
-    compact = re.sub(r"[\s:]", "", text or "")
-    if not FINGERPRINT_PATTERN.match(compact):
+    digest = sha256_hex(text or "")
+    if digest is None:
         raise TrustError(
             "fingerprint_invalid",
             f"The {label} must be a SHA-256 fingerprint: 64 hex digits, with or without "
             "colons (`keytool -list -v` or `apksigner verify --print-certs` show it).",
         )
-    upper = compact.upper()
-    return ":".join(upper[i : i + 2] for i in range(0, 64, 2))
+    return colon_hex(digest)

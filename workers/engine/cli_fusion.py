@@ -11,6 +11,7 @@ from pathlib import Path
 
 from workers.engine.cli_signing import read_password_file
 from workers.engine.errors import RejectedInput
+from workers.engine.fingerprints import sha256_hex
 from workers.engine.threat_events import MODES
 
 EXIT_OK = 0
@@ -76,17 +77,13 @@ def add_check_fused_command(subparsers) -> argparse.ArgumentParser:
 
 def parse_fingerprint(text: str) -> bytes:
     """A SHA-256 fingerprint as hex, with or without colons or spaces."""
-    cleaned = text.replace(":", "").replace(" ", "").strip().lower()
-    try:
-        digest = bytes.fromhex(cleaned)
-    except ValueError:
-        digest = b""
-    if len(digest) != 32:
+    digest = sha256_hex(text)
+    if digest is None:
         raise RejectedInput(
             "the signer fingerprint must be 64 hex digits (colons allowed)",
             code="fingerprint_invalid",
         )
-    return digest
+    return bytes.fromhex(digest)
 
 
 def run_fuse(args: argparse.Namespace) -> int:
