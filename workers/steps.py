@@ -5,7 +5,6 @@ Each function reads the build's ids and plan, opens secrets only here in the wor
 fields; ``workers.pipeline`` saves them when the step is still wanted.
 """
 
-import hashlib
 import logging
 import tempfile
 from pathlib import Path
@@ -23,6 +22,7 @@ from trust.models import CACertificate, ClientIdentity, SigningKeystore
 from workers.engine.errors import RejectedInput, SigningError
 from workers.engine.fusion import FusionRequest, ThreatEventSettings, fuse_apk
 from workers.engine.identity_seal import IdentityMaterial
+from workers.engine.inspect import file_sha256
 from workers.engine.signing import load_signer, sign_apk
 from workers.pipeline import check_still_wanted
 
@@ -40,14 +40,6 @@ def _scratch():
     root = Path(settings.FUSEBOX_BUILD_WORK_DIR)
     root.mkdir(parents=True, exist_ok=True)
     return tempfile.TemporaryDirectory(prefix="build-", dir=root)
-
-
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1024 * 1024), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def validate(build: Build, produced: list[str]) -> None:
@@ -138,7 +130,7 @@ def sign(build: Build, produced: list[str]) -> None:
 
         build.output_name = storage.output_name(build)
         produced.append(build.output_name)
-        build.output_sha256 = _file_sha256(final)
+        build.output_sha256 = file_sha256(final)
         build.output_size = storage.put_file(build.output_name, final, move=method == "fusebox")
 
     if method == "auto_dev":

@@ -14,14 +14,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from workers.engine import arsc as resource_table
 from workers.engine import axml, runtime
 from workers.engine.entry_reader import read_entry
 from workers.engine.errors import EngineError
+from workers.engine.fusion import issuer_among
 from workers.engine.gate import GateReport, check_apk
+from workers.engine.inspect import file_sha256
 from workers.engine.manifest_patch import network_security_config_ref
 from workers.engine.runtime.inspection import (
     REQUIRED_CLASSES,
@@ -85,7 +86,7 @@ def check_fused(path: Path, ca_pem: bytes | None = None) -> FusedInspection:
     report = check_apk(path)
     inspection = FusedInspection(
         path=str(path),
-        sha256=_sha256(path),
+        sha256=file_sha256(path),
         size=report.file_size,
         package=report.package,
         status=ABSENT,
@@ -260,7 +261,8 @@ def _check_identity(inspection, result: RuntimeInspection, ca_pem: bytes | None)
             Finding("identity", BROKEN, "the client certificate is outside its validity period")
         )
         return
-    if ca_pem is not None and not _issued_by_any(certificate, ca_pem):
+    authorities = x509.load_pem_x509_certificates(ca_pem) if ca_pem is not None else None
+    if authorities is not None and issuer_among(certificate, authorities) is None:
         inspection.findings.append(
             Finding("identity", BROKEN, "the client certificate is not issued by the CA given")
         )
@@ -326,26 +328,8 @@ def _pinned_domains(config: axml.Document) -> list[dict]:
     return domains
 
 
-def _issued_by_any(certificate: x509.Certificate, ca_pem: bytes) -> bool:
-    for authority in x509.load_pem_x509_certificates(ca_pem):
-        try:
-            certificate.verify_directly_issued_by(authority)
-        except (ValueError, TypeError, InvalidSignature):
-            continue
-        return True
-    return False
-
-
 def _certificate_sha256(certificate: x509.Certificate) -> str:
     return hashlib.sha256(certificate.public_bytes(Encoding.DER)).hexdigest()
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        while chunk := stream.read(1024 * 1024):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _int(value: str | None) -> int | None:

@@ -230,7 +230,7 @@ def _identity_for(request: FusionRequest) -> IdentityMaterial:
         ) from None
 
     leaf = material.certificate
-    issuer = next((ca for ca in authorities if _issued_by(leaf, ca)), None)
+    issuer = issuer_among(leaf, authorities)
     if issuer is None:
         raise RejectedInput(
             f"the client identity ({material.subject}) is not issued by the CA given",
@@ -256,12 +256,17 @@ def _identity_for(request: FusionRequest) -> IdentityMaterial:
     return IdentityMaterial(material.private_key_der, tuple(chain), material.key_algorithm)
 
 
-def _issued_by(leaf: x509.Certificate, ca: x509.Certificate) -> bool:
-    try:
-        leaf.verify_directly_issued_by(ca)
-    except (ValueError, TypeError, InvalidSignature):
-        return False
-    return True
+def issuer_among(
+    leaf: x509.Certificate, authorities: list[x509.Certificate]
+) -> x509.Certificate | None:
+    """The certificate among ``authorities`` that directly signed ``leaf``, if any."""
+    for authority in authorities:
+        try:
+            leaf.verify_directly_issued_by(authority)
+        except (ValueError, TypeError, InvalidSignature):
+            continue
+        return authority
+    return None
 
 
 def _build_values(request: FusionRequest, secret: bytes, signer_sha256: bytes):
