@@ -94,11 +94,12 @@ def check_fused(path: Path, ca_pem: bytes | None = None) -> FusedInspection:
 
     _check_signature(path, inspection)
     result = _check_runtime(report, inspection)
-    _check_provider(report, inspection)
+    manifest = axml.parse(report.manifest)
+    _check_provider(manifest, inspection)
     if result is not None:
         values = result.build_values
         _check_identity(inspection, result, ca_pem)
-        _check_pins(report, inspection, values)
+        _check_pins(report, manifest, inspection, values)
         inspection.threat_events = {
             "mode": values.get("mode"),
             "message": values.get("message"),
@@ -171,8 +172,7 @@ def _check_runtime(report: GateReport, inspection: FusedInspection) -> RuntimeIn
     return result
 
 
-def _check_provider(report: GateReport, inspection: FusedInspection) -> None:
-    doc = axml.parse(report.manifest)
+def _check_provider(doc: axml.Document, inspection: FusedInspection) -> None:
     providers = doc.root.find_all("application/provider")
     ours = next((p for p in providers if p.get("name") == runtime.PROVIDER_CLASS), None)
     if ours is None:
@@ -272,9 +272,10 @@ def _check_identity(inspection, result: RuntimeInspection, ca_pem: bytes | None)
     )
 
 
-def _check_pins(report: GateReport, inspection: FusedInspection, values: dict) -> None:
+def _check_pins(
+    report: GateReport, doc: axml.Document, inspection: FusedInspection, values: dict
+) -> None:
     wanted = [host for host in values.get("pinnedHosts", "").split(",") if host]
-    doc = axml.parse(report.manifest)
     reference = network_security_config_ref(doc)
     configured = []
     if reference is not None and report.entry("resources.arsc") is not None:
