@@ -14,15 +14,17 @@ import ipaddress
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from certified import report_fields as fields
 from certified.errors import ReportSchemaError
 
 SCHEMA_NAME = "fusebox.certified-report"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = fields.SCHEMA_VERSION
 # The name of the canonical JSON attached inside the report PDF.
 EMBEDDED_JSON_NAME = "report.json"
+_PACKAGE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+$")
 
 PROTECTION_STATUSES = ("verified", "missing", "not_applicable")
 THREAT_EVENT_STATUSES = ("passed", "failed", "not_configured")
@@ -30,117 +32,6 @@ STEP_STATUSES = ("succeeded", "failed", "skipped")
 REQUESTER_KINDS = ("user", "token")
 AUDIT_SCOPES = ("build", "fusion_set")
 SIGNING_SCHEMES = ("v1", "v2", "v3", "v3.1", "v4")
-
-_IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
-_SETTING_KEY = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
-_PACKAGE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+$")
-_MAX_TEXT = 2000
-
-
-def _fail(path: str, problem: str) -> ReportSchemaError:
-    return ReportSchemaError(f"report field {path}: {problem}")
-
-
-def _mapping(value: Any, path: str, allowed: set[str]) -> dict:
-    if not isinstance(value, dict):
-        raise _fail(path, f"expected an object, got {type(value).__name__}")
-    unknown = sorted(set(value) - allowed)
-    if unknown:
-        raise _fail(path, f"unknown field(s) {', '.join(unknown)} (schema v{SCHEMA_VERSION})")
-    missing = sorted(allowed - set(value))
-    if missing:
-        raise _fail(path, f"missing field(s) {', '.join(missing)}")
-    return value
-
-
-def _text(value: Any, path: str, *, empty: bool = False, limit: int = _MAX_TEXT) -> str:
-    if not isinstance(value, str):
-        raise _fail(path, f"expected a string, got {type(value).__name__}")
-    if not empty and not value.strip():
-        raise _fail(path, "must not be empty")
-    if len(value) > limit:
-        raise _fail(path, f"longer than {limit} characters")
-    if any(ord(character) < 32 and character not in "\n\t" for character in value):
-        raise _fail(path, "contains control characters")
-    return value
-
-
-def _integer(value: Any, path: str, *, minimum: int = 0) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise _fail(path, f"expected an integer, got {type(value).__name__}")
-    if value < minimum:
-        raise _fail(path, f"must be at least {minimum}")
-    return value
-
-
-def _choice(value: Any, path: str, choices: tuple[str, ...]) -> str:
-    if value not in choices:
-        raise _fail(path, f"must be one of {', '.join(choices)}, got {value!r}")
-    return value
-
-
-def _identifier(value: Any, path: str) -> str:
-    text = _text(value, path)
-    if not _IDENTIFIER.match(text):
-        raise _fail(path, "must be 1-128 letters, digits or . _ : - (starting alphanumeric)")
-    return text
-
-
-def _sha256(value: Any, path: str) -> str:
-    text = _text(value, path)
-    if not _SHA256.match(text):
-        raise _fail(path, "must be 64 lowercase hexadecimal digits (a SHA-256)")
-    return text
-
-
-def _list(value: Any, path: str) -> list:
-    if not isinstance(value, list):
-        raise _fail(path, f"expected a list, got {type(value).__name__}")
-    return value
-
-
-def parse_time(value: Any, path: str) -> datetime:
-    """Read an ISO 8601 UTC time; naive times are refused because reports cross timezones."""
-    if isinstance(value, datetime):
-        moment = value
-    else:
-        text = _text(value, path, limit=40)
-        try:
-            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            raise _fail(path, f"not an ISO 8601 time: {text!r}") from None
-    if moment.tzinfo is None:
-        raise _fail(path, "time must carry a timezone (use UTC, e.g. 2026-01-31T12:00:00Z)")
-    return moment.astimezone(UTC).replace(microsecond=0)
-
-
-def format_time(moment: datetime) -> str:
-    """The one textual form of a time in the report: UTC, whole seconds, ``Z`` suffix."""
-    return moment.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _setting_value(value: Any, path: str) -> Any:
-    if value is None or isinstance(value, bool | str):
-        return _text(value, path, empty=True) if isinstance(value, str) else value
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        raise _fail(path, "floats are not allowed (write the value as a string or integer)")
-    if isinstance(value, list):
-        return [_setting_value(item, f"{path}[{index}]") for index, item in enumerate(value)]
-    raise _fail(path, f"unsupported setting value of type {type(value).__name__}")
-
-
-def _settings(value: Any, path: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise _fail(path, f"expected an object, got {type(value).__name__}")
-    settings = {}
-    for key, item in value.items():
-        if not isinstance(key, str) or not _SETTING_KEY.match(key):
-            raise _fail(path, f"setting name {key!r} must be 1-64 of A-Z a-z 0-9 _ . -")
-        settings[key] = _setting_value(item, f"{path}.{key}")
-    return settings
 
 
 @dataclass(frozen=True)
@@ -152,17 +43,17 @@ class Verdict:
 
     @classmethod
     def from_dict(cls, value: Any, path: str = "verdict") -> Verdict:
-        data = _mapping(value, path, {"passed", "reasons"})
+        data = fields.mapping(value, path, {"passed", "reasons"})
         if not isinstance(data["passed"], bool):
-            raise _fail(f"{path}.passed", "expected true or false")
+            raise fields.fail(f"{path}.passed", "expected true or false")
         reasons = tuple(
-            _text(reason, f"{path}.reasons[{index}]")
-            for index, reason in enumerate(_list(data["reasons"], f"{path}.reasons"))
+            fields.string(reason, f"{path}.reasons[{index}]")
+            for index, reason in enumerate(fields.listing(data["reasons"], f"{path}.reasons"))
         )
         if data["passed"] and reasons:
-            raise _fail(f"{path}.reasons", "a passed verdict cannot carry failure reasons")
+            raise fields.fail(f"{path}.reasons", "a passed verdict cannot carry failure reasons")
         if not data["passed"] and not reasons:
-            raise _fail(f"{path}.reasons", "a failed verdict needs at least one reason")
+            raise fields.fail(f"{path}.reasons", "a failed verdict needs at least one reason")
         return cls(passed=data["passed"], reasons=reasons)
 
     def to_dict(self) -> dict:
@@ -178,15 +69,15 @@ class App:
 
     @classmethod
     def from_dict(cls, value: Any, path: str = "app") -> App:
-        data = _mapping(value, path, {"name", "package", "version_code", "version_name"})
-        package = _text(data["package"], f"{path}.package", limit=255)
+        data = fields.mapping(value, path, {"name", "package", "version_code", "version_name"})
+        package = fields.string(data["package"], f"{path}.package", limit=255)
         if not _PACKAGE.match(package):
-            raise _fail(f"{path}.package", f"{package!r} is not an Android package name")
+            raise fields.fail(f"{path}.package", f"{package!r} is not an Android package name")
         return cls(
-            name=_text(data["name"], f"{path}.name", limit=200),
+            name=fields.string(data["name"], f"{path}.name", limit=200),
             package=package,
-            version_code=_integer(data["version_code"], f"{path}.version_code"),
-            version_name=_text(data["version_name"], f"{path}.version_name", empty=True),
+            version_code=fields.integer(data["version_code"], f"{path}.version_code"),
+            version_name=fields.string(data["version_name"], f"{path}.version_name", empty=True),
         )
 
     def to_dict(self) -> dict:
@@ -208,11 +99,11 @@ class FileFacts:
 
     @classmethod
     def from_dict(cls, value: Any, path: str) -> FileFacts:
-        data = _mapping(value, path, {"file_name", "sha256", "size"})
+        data = fields.mapping(value, path, {"file_name", "sha256", "size"})
         return cls(
-            file_name=_text(data["file_name"], f"{path}.file_name", limit=255),
-            sha256=_sha256(data["sha256"], f"{path}.sha256"),
-            size=_integer(data["size"], f"{path}.size", minimum=1),
+            file_name=fields.string(data["file_name"], f"{path}.file_name", limit=255),
+            sha256=fields.sha256(data["sha256"], f"{path}.sha256"),
+            size=fields.integer(data["size"], f"{path}.size", minimum=1),
         )
 
     def to_dict(self) -> dict:
@@ -228,16 +119,18 @@ class OutputSigner:
 
     @classmethod
     def from_dict(cls, value: Any, path: str = "output_signer") -> OutputSigner:
-        data = _mapping(value, path, {"schemes", "certificate_sha256"})
+        data = fields.mapping(value, path, {"schemes", "certificate_sha256"})
         schemes = tuple(
-            _choice(scheme, f"{path}.schemes[{index}]", SIGNING_SCHEMES)
-            for index, scheme in enumerate(_list(data["schemes"], f"{path}.schemes"))
+            fields.choice(scheme, f"{path}.schemes[{index}]", SIGNING_SCHEMES)
+            for index, scheme in enumerate(fields.listing(data["schemes"], f"{path}.schemes"))
         )
         # No scheme means the output was left unsigned for the customer's own signing key;
         # ``certificate_sha256`` is then the certificate it is bound to.
         return cls(
             schemes=schemes,
-            certificate_sha256=_sha256(data["certificate_sha256"], f"{path}.certificate_sha256"),
+            certificate_sha256=fields.sha256(
+                data["certificate_sha256"], f"{path}.certificate_sha256"
+            ),
         )
 
     def to_dict(self) -> dict:
@@ -252,11 +145,11 @@ class FusionSetRef:
 
     @classmethod
     def from_dict(cls, value: Any, path: str = "fusion_set") -> FusionSetRef:
-        data = _mapping(value, path, {"id", "name", "revision"})
+        data = fields.mapping(value, path, {"id", "name", "revision"})
         return cls(
-            id=_identifier(data["id"], f"{path}.id"),
-            name=_text(data["name"], f"{path}.name", limit=200),
-            revision=_integer(data["revision"], f"{path}.revision", minimum=1),
+            id=fields.identifier(data["id"], f"{path}.id"),
+            name=fields.string(data["name"], f"{path}.name", limit=200),
+            revision=fields.integer(data["revision"], f"{path}.revision", minimum=1),
         )
 
     def to_dict(self) -> dict:
@@ -277,20 +170,20 @@ class Protection:
     @classmethod
     def from_dict(cls, value: Any, path: str) -> Protection:
         keys = {"feature", "category", "section", "status", "settings", "evidence"}
-        data = _mapping(value, path, keys)
+        data = fields.mapping(value, path, keys)
         evidence = tuple(
-            _text(item, f"{path}.evidence[{index}]")
-            for index, item in enumerate(_list(data["evidence"], f"{path}.evidence"))
+            fields.string(item, f"{path}.evidence[{index}]")
+            for index, item in enumerate(fields.listing(data["evidence"], f"{path}.evidence"))
         )
-        status = _choice(data["status"], f"{path}.status", PROTECTION_STATUSES)
+        status = fields.choice(data["status"], f"{path}.status", PROTECTION_STATUSES)
         if status == "verified" and not evidence:
-            raise _fail(f"{path}.evidence", "a verified protection needs its evidence")
+            raise fields.fail(f"{path}.evidence", "a verified protection needs its evidence")
         return cls(
-            feature=_text(data["feature"], f"{path}.feature", limit=200),
-            category=_text(data["category"], f"{path}.category", limit=200),
-            section=_text(data["section"], f"{path}.section", limit=200),
+            feature=fields.string(data["feature"], f"{path}.feature", limit=200),
+            category=fields.string(data["category"], f"{path}.category", limit=200),
+            section=fields.string(data["section"], f"{path}.section", limit=200),
             status=status,
-            settings=_settings(data["settings"], f"{path}.settings"),
+            settings=fields.settings(data["settings"], f"{path}.settings"),
             evidence=evidence,
         )
 
@@ -313,11 +206,11 @@ class ThreatEventResult:
 
     @classmethod
     def from_dict(cls, value: Any, path: str) -> ThreatEventResult:
-        data = _mapping(value, path, {"name", "response", "status"})
+        data = fields.mapping(value, path, {"name", "response", "status"})
         return cls(
-            name=_text(data["name"], f"{path}.name", limit=200),
-            response=_text(data["response"], f"{path}.response", limit=200),
-            status=_choice(data["status"], f"{path}.status", ("passed", "failed")),
+            name=fields.string(data["name"], f"{path}.name", limit=200),
+            response=fields.string(data["response"], f"{path}.response", limit=200),
+            status=fields.choice(data["status"], f"{path}.status", ("passed", "failed")),
         )
 
     def to_dict(self) -> dict:
@@ -334,15 +227,17 @@ class ThreatEventCheck:
 
     @classmethod
     def from_dict(cls, value: Any, path: str = "threat_event_check") -> ThreatEventCheck:
-        data = _mapping(value, path, {"status", "summary", "events"})
+        data = fields.mapping(value, path, {"status", "summary", "events"})
         events = tuple(
             ThreatEventResult.from_dict(item, f"{path}.events[{index}]")
-            for index, item in enumerate(_list(data["events"], f"{path}.events"))
+            for index, item in enumerate(fields.listing(data["events"], f"{path}.events"))
         )
-        status = _choice(data["status"], f"{path}.status", THREAT_EVENT_STATUSES)
+        status = fields.choice(data["status"], f"{path}.status", THREAT_EVENT_STATUSES)
         if status == "passed" and any(event.status != "passed" for event in events):
-            raise _fail(f"{path}.status", "cannot be passed while an event failed")
-        return cls(status=status, summary=_text(data["summary"], f"{path}.summary"), events=events)
+            raise fields.fail(f"{path}.status", "cannot be passed while an event failed")
+        return cls(
+            status=status, summary=fields.string(data["summary"], f"{path}.summary"), events=events
+        )
 
     def to_dict(self) -> dict:
         return {
@@ -363,25 +258,25 @@ class TimelineStep:
     @classmethod
     def from_dict(cls, value: Any, path: str) -> TimelineStep:
         keys = {"step", "status", "started_at", "ended_at", "duration_ms"}
-        data = _mapping(value, path, keys)
-        started = parse_time(data["started_at"], f"{path}.started_at")
-        ended = parse_time(data["ended_at"], f"{path}.ended_at")
+        data = fields.mapping(value, path, keys)
+        started = fields.parse_time(data["started_at"], f"{path}.started_at")
+        ended = fields.parse_time(data["ended_at"], f"{path}.ended_at")
         if ended < started:
-            raise _fail(f"{path}.ended_at", "ends before it started")
+            raise fields.fail(f"{path}.ended_at", "ends before it started")
         return cls(
-            step=_text(data["step"], f"{path}.step", limit=100),
-            status=_choice(data["status"], f"{path}.status", STEP_STATUSES),
+            step=fields.string(data["step"], f"{path}.step", limit=100),
+            status=fields.choice(data["status"], f"{path}.status", STEP_STATUSES),
             started_at=started,
             ended_at=ended,
-            duration_ms=_integer(data["duration_ms"], f"{path}.duration_ms"),
+            duration_ms=fields.integer(data["duration_ms"], f"{path}.duration_ms"),
         )
 
     def to_dict(self) -> dict:
         return {
             "step": self.step,
             "status": self.status,
-            "started_at": format_time(self.started_at),
-            "ended_at": format_time(self.ended_at),
+            "started_at": fields.format_time(self.started_at),
+            "ended_at": fields.format_time(self.ended_at),
             "duration_ms": self.duration_ms,
         }
 
@@ -396,16 +291,16 @@ class Requester:
 
     @classmethod
     def from_dict(cls, value: Any, path: str = "requester") -> Requester:
-        data = _mapping(value, path, {"kind", "name", "address"})
+        data = fields.mapping(value, path, {"kind", "name", "address"})
         # Empty when no address was recorded (a build started by the system, not a request).
-        address = _text(data["address"], f"{path}.address", empty=True, limit=64)
+        address = fields.string(data["address"], f"{path}.address", empty=True, limit=64)
         try:
             address = str(ipaddress.ip_address(address)) if address else ""
         except ValueError:
-            raise _fail(f"{path}.address", f"{address!r} is not an IP address") from None
+            raise fields.fail(f"{path}.address", f"{address!r} is not an IP address") from None
         return cls(
-            kind=_choice(data["kind"], f"{path}.kind", REQUESTER_KINDS),
-            name=_text(data["name"], f"{path}.name", limit=200),
+            kind=fields.choice(data["kind"], f"{path}.kind", REQUESTER_KINDS),
+            name=fields.string(data["name"], f"{path}.name", limit=200),
             address=address,
         )
 
@@ -423,18 +318,18 @@ class AuditEvent:
 
     @classmethod
     def from_dict(cls, value: Any, path: str) -> AuditEvent:
-        data = _mapping(value, path, {"at", "scope", "action", "actor", "summary"})
+        data = fields.mapping(value, path, {"at", "scope", "action", "actor", "summary"})
         return cls(
-            at=parse_time(data["at"], f"{path}.at"),
-            scope=_choice(data["scope"], f"{path}.scope", AUDIT_SCOPES),
-            action=_text(data["action"], f"{path}.action", limit=100),
-            actor=_text(data["actor"], f"{path}.actor", limit=200),
-            summary=_text(data["summary"], f"{path}.summary", empty=True, limit=500),
+            at=fields.parse_time(data["at"], f"{path}.at"),
+            scope=fields.choice(data["scope"], f"{path}.scope", AUDIT_SCOPES),
+            action=fields.string(data["action"], f"{path}.action", limit=100),
+            actor=fields.string(data["actor"], f"{path}.actor", limit=200),
+            summary=fields.string(data["summary"], f"{path}.summary", empty=True, limit=500),
         )
 
     def to_dict(self) -> dict:
         return {
-            "at": format_time(self.at),
+            "at": fields.format_time(self.at),
             "scope": self.scope,
             "action": self.action,
             "actor": self.actor,
@@ -469,22 +364,22 @@ class Report:
         """Check a report dict against schema v1 and build the report, or raise
         ``ReportSchemaError`` naming the first field that does not fit."""
         keys = {name for name in cls.__dataclass_fields__} | {"schema"}
-        data = _mapping(value, "report", keys)
+        data = fields.mapping(value, "report", keys)
         if data["schema"] != SCHEMA_NAME:
-            raise _fail("schema", f"must be {SCHEMA_NAME!r}")
+            raise fields.fail("schema", f"must be {SCHEMA_NAME!r}")
         if data["schema_version"] != SCHEMA_VERSION:
-            raise _fail(
+            raise fields.fail(
                 "schema_version",
                 f"version {data['schema_version']!r} is not supported (this is v{SCHEMA_VERSION})",
             )
-        url = _text(data["verification_url"], "verification_url", limit=500)
+        url = fields.string(data["verification_url"], "verification_url", limit=500)
         if not url.startswith(("https://", "http://")):
-            raise _fail("verification_url", "must be an http(s) URL")
+            raise fields.fail("verification_url", "must be an http(s) URL")
         return cls(
-            report_id=_identifier(data["report_id"], "report_id"),
-            build_id=_identifier(data["build_id"], "build_id"),
-            issued_at=parse_time(data["issued_at"], "issued_at"),
-            organization=_text(data["organization"], "organization", limit=200),
+            report_id=fields.identifier(data["report_id"], "report_id"),
+            build_id=fields.identifier(data["build_id"], "build_id"),
+            issued_at=fields.parse_time(data["issued_at"], "issued_at"),
+            organization=fields.string(data["organization"], "organization", limit=200),
             verdict=Verdict.from_dict(data["verdict"]),
             app=App.from_dict(data["app"]),
             input=FileFacts.from_dict(data["input"], "input"),
@@ -505,7 +400,7 @@ class Report:
             "schema_version": self.schema_version,
             "report_id": self.report_id,
             "build_id": self.build_id,
-            "issued_at": format_time(self.issued_at),
+            "issued_at": fields.format_time(self.issued_at),
             "organization": self.organization,
             "verdict": self.verdict.to_dict(),
             "app": self.app.to_dict(),
@@ -524,7 +419,8 @@ class Report:
 
 def _items(value: Any, path: str, kind) -> tuple:
     return tuple(
-        kind.from_dict(item, f"{path}[{index}]") for index, item in enumerate(_list(value, path))
+        kind.from_dict(item, f"{path}[{index}]")
+        for index, item in enumerate(fields.listing(value, path))
     )
 
 
