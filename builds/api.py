@@ -7,6 +7,7 @@ endpoint returns messages newer than ``lastDate`` so a poller reads each line on
 """
 
 import uuid
+from datetime import UTC, datetime
 
 from django.http import Http404
 from django.utils.dateparse import parse_datetime
@@ -14,7 +15,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.fields import DateTimeField
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -27,7 +27,12 @@ from console.api import TenantViewSetMixin, request_actor
 from fusionsets.models import FusionSet
 from workers.engine.errors import RejectedInput
 
-_AT = DateTimeField()
+
+def _timestamp(at: datetime) -> str:
+    """DRF's datetime format (ISO 8601, UTC written as Z), for rows read without a serializer."""
+    text = at.astimezone(UTC).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
 
 REFUSED = OpenApiResponse(
     serializers.BuildErrorSerializer,
@@ -217,7 +222,7 @@ class TaskViewSet(
             messages = messages.filter(at__gt=since)
         # Polled every few seconds by every CI job: plain rows, no serializer per line.
         lines = [
-            {"at": _AT.to_representation(at), "step": step, "level": level, "text": text}
+            {"at": _timestamp(at), "step": step, "level": level, "text": text}
             for at, step, level, text in messages.values_list("at", "step", "level", "text")[:500]
         ]
         last = lines[-1]["at"] if lines else request.query_params.get("lastDate") or None

@@ -5,41 +5,24 @@ cannot double its share by switching between the page and the API.
 """
 
 import logging
-import time
-
-from django.core.cache import cache
 
 from certified import conf
+from console import ratelimit
 from console.audit import client_ip
 
 logger = logging.getLogger(__name__)
 
-PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-def _rate() -> tuple[int, int]:
-    count, _slash, period = conf.verify_rate().partition("/")
-    return int(count), PERIODS[period.strip()[:1]]
-
 
 def over_limit(request) -> bool:
     """Count this request; True when its address spent its budget for the current window."""
-    allowed, seconds = _rate()
+    allowed, seconds = ratelimit.parse_rate(conf.verify_rate())
     address = client_ip(request) or "unknown"
-    window = int(time.time() // seconds)
-    key = f"fusebox:verify:{address}:{window}"
-    cache.add(key, 0, timeout=seconds + 5)
-    try:
-        used = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=seconds + 5)
-        used = 1
-    if used > allowed:
+    if ratelimit.hit(f"verify:{address}", seconds) > allowed:
         logger.info("verification refused for %s: over %s per %s s", address, allowed, seconds)
         return True
     return False
 
 
 def retry_after() -> int:
-    _allowed, seconds = _rate()
-    return seconds - int(time.time()) % seconds
+    _allowed, seconds = ratelimit.parse_rate(conf.verify_rate())
+    return ratelimit.seconds_left(seconds)

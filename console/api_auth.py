@@ -4,11 +4,16 @@ They live apart from ``console.api`` because DRF imports its settings' classes w
 views module is still loading; ``console.api`` re-exports them.
 """
 
+import logging
+
 from rest_framework import exceptions, permissions, throttling
 from rest_framework.authentication import BaseAuthentication, SessionAuthentication
+from rest_framework.settings import api_settings
 
-from console import roles
+from console import ratelimit, roles
 from console.middleware import TokenPrincipal
+
+logger = logging.getLogger(__name__)
 
 
 class TokenAuthentication(BaseAuthentication):
@@ -66,13 +71,31 @@ def request_actor(request):
     return token if token is not None else request.user
 
 
-class OrganizationRateThrottle(throttling.SimpleRateThrottle):
-    """Shares one request budget per organization, whichever token or person spends it."""
+class OrganizationRateThrottle(throttling.BaseThrottle):
+    """Shares one request budget per organization, whichever token or person spends it.
+
+    The budget (``DEFAULT_THROTTLE_RATES["organization"]``, from ``FUSEBOX_API_RATE``) is
+    counted per window in the shared cache, so every web process spends the same one.
+    """
 
     scope = "organization"
+    THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
 
-    def get_cache_key(self, request, view):
+    def allow_request(self, request, view):
         organization = getattr(request._request, "organization", None)
-        if organization is None:
-            return None
-        return self.cache_format % {"scope": self.scope, "ident": organization.pk}
+        rate = self.THROTTLE_RATES.get(self.scope)
+        if organization is None or not rate:
+            return True
+
+        allowed, self.seconds = ratelimit.parse_rate(rate)
+        used = ratelimit.hit(f"{self.scope}:{organization.pk}", self.seconds)
+        if used > allowed:
+            logger.info(
+                "api: organization %s is over its budget of %s requests per %s s",
+                organization.pk, allowed, self.seconds,
+            )  # fmt: skip
+            return False
+        return True
+
+    def wait(self):
+        return ratelimit.seconds_left(self.seconds)

@@ -154,6 +154,11 @@ CACHES = {
     )
 }
 
+# How long a web process may answer a DEV-API token from the cache instead of the database.
+# Revoking a token clears its entry; with CACHE_URL unset each process has its own cache, so
+# another web process can accept a revoked token for up to this many seconds. 0 turns it off.
+FUSEBOX_TOKEN_CACHE_SECONDS = env_int("FUSEBOX_TOKEN_CACHE_SECONDS", 5)
+
 # Production hardening; `manage.py check --deploy` is clean when FUSEBOX_DEBUG=false.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = not DEBUG

@@ -1,9 +1,19 @@
-"""DEV-API tokens: issue a key once, keep only its hash, find the token a request presents."""
+"""DEV-API tokens: issue a key once, keep only its hash, find the token a request presents.
+
+CI jobs poll the status endpoint many times a second, so the token a key names is kept in
+the cache for ``FUSEBOX_TOKEN_CACHE_SECONDS``: the database is asked once per token and
+period instead of on every request. The cached row is checked exactly like a fresh one
+(hash, expiry, revocation), and revoking a token deletes its entry. Where the cache is not
+shared (``CACHE_URL`` unset, several web processes), a process that still holds the entry
+accepts a revoked token until it expires; expiry itself is always exact.
+"""
 
 import hmac
 import logging
 from datetime import timedelta
 
+from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
 
 from console.models import TOKEN_KEY_PREFIX, ApiToken, hash_secret
@@ -41,12 +51,35 @@ def key_from_header(header: str) -> str | None:
     return None
 
 
-def authenticate_key(key: str) -> ApiToken | None:
-    """The active token whose key this is, or None; records when it was last used."""
-    prefix = key[: len(TOKEN_KEY_PREFIX) + 8]
+def _cache_key(prefix: str) -> str:
+    return f"fusebox:api-token:{prefix}"
+
+
+def _token_with_prefix(prefix: str) -> ApiToken | None:
+    """The token row for a prefix, from the cache when it was read in the last few seconds."""
+    seconds = settings.FUSEBOX_TOKEN_CACHE_SECONDS
+    if seconds > 0:
+        cached = cache.get(_cache_key(prefix))
+        if cached is not None:
+            return cached
+
     with unscoped_access():
         candidates = ApiToken.objects.select_related("organization").filter(prefix=prefix)
         token = next(iter(candidates[:1]), None)
+    if token is not None and seconds > 0:
+        cache.set(_cache_key(prefix), token, seconds)
+    return token
+
+
+def forget_cached_token(token: ApiToken) -> None:
+    """Make the next request with this token read it from the database again."""
+    cache.delete(_cache_key(token.prefix))
+
+
+def authenticate_key(key: str) -> ApiToken | None:
+    """The active token whose key this is, or None; records when it was last used."""
+    prefix = key[: len(TOKEN_KEY_PREFIX) + 8]
+    token = _token_with_prefix(prefix)
     if token is None or not hmac.compare_digest(token.key_hash, hash_secret(key)):
         return None
     if not token.is_active:
@@ -57,6 +90,8 @@ def authenticate_key(key: str) -> ApiToken | None:
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
         ApiToken.unscoped.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
+        if settings.FUSEBOX_TOKEN_CACHE_SECONDS > 0:
+            cache.set(_cache_key(prefix), token, settings.FUSEBOX_TOKEN_CACHE_SECONDS)
     return token
 
 
@@ -69,6 +104,7 @@ def revoke_token(token, *, actor, request=None) -> None:
 
     token.revoked_at = timezone.now()
     ApiToken.unscoped.filter(pk=token.pk).update(revoked_at=token.revoked_at)
+    forget_cached_token(token)
     record_event(
         token.organization_id,
         "token.revoked",

@@ -1,13 +1,16 @@
 """DEV-API tokens: shown once, stored hashed, role-scoped, expiring, revocable, last use kept."""
 
+import time
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
+from console import ratelimit
 from console.models import ApiToken, AuditEvent, hash_secret
-from console.tokens import create_token, revoke_token
+from console.tokens import authenticate_key, create_token, revoke_token
 
 pytestmark = pytest.mark.django_db
 
@@ -155,8 +158,6 @@ def test_an_engine_error_becomes_a_422_with_its_code(rf):
 
 
 def test_the_api_throttles_per_organization(client, cast, monkeypatch):
-    from django.core.cache import cache
-
     from console.api_auth import OrganizationRateThrottle
 
     monkeypatch.setattr(OrganizationRateThrottle, "THROTTLE_RATES", {"organization": "3/minute"})
@@ -187,3 +188,55 @@ def test_an_owner_token_invites_through_the_api_and_the_token_is_the_recorded_ac
     assert "/invitations/accept/" in response.json()["link"]
     event = AuditEvent.unscoped.get(action="member.invited")
     assert event.actor_token_id == token.pk
+
+
+def test_a_token_read_once_is_answered_from_the_cache_until_it_is_revoked(
+    client, cast, django_assert_num_queries
+):
+    token, key = create_token(cast.a.organization, name="poller", role="devops")
+    assert authenticate_key(key).pk == token.pk
+
+    with django_assert_num_queries(0):
+        again = authenticate_key(key)
+    revoke_token(token, actor=cast.a.user("owner"))
+
+    assert again.pk == token.pk and again.organization == cast.a.organization
+    assert authenticate_key(key) is None
+    assert _api(client, key).status_code == 401
+
+
+def test_a_cached_token_stops_working_the_moment_it_expires(cast, settings):
+    settings.FUSEBOX_TOKEN_CACHE_SECONDS = 300
+    expiry = timezone.now() + timedelta(seconds=1)
+    _token, key = create_token(cast.a.organization, name="short", role="devops", expires_at=expiry)
+    assert authenticate_key(key) is not None
+
+    time.sleep((expiry - timezone.now()).total_seconds() + 0.05)
+
+    assert authenticate_key(key) is None
+
+
+def test_with_the_cache_off_every_request_reads_the_token(
+    cast, settings, django_assert_num_queries
+):
+    settings.FUSEBOX_TOKEN_CACHE_SECONDS = 0
+    token, key = create_token(cast.a.organization, name="strict", role="devops")
+    authenticate_key(key)
+
+    with django_assert_num_queries(1):
+        assert authenticate_key(key).pk == token.pk
+    ApiToken.unscoped.filter(pk=token.pk).update(revoked_at=timezone.now())
+    assert authenticate_key(key) is None
+
+
+def test_the_organization_budget_is_one_atomic_counter_per_window(cast, monkeypatch):
+    cache.clear()
+    monkeypatch.setattr(ratelimit.time, "time", lambda: 1_000_000.0)
+    counts = [ratelimit.hit("organization:1", 60) for _ in range(3)]
+    monkeypatch.setattr(ratelimit.time, "time", lambda: 1_000_000.0 + 60)
+    after = ratelimit.hit("organization:1", 60)
+    cache.clear()
+
+    assert counts == [1, 2, 3]
+    assert after == 1, "a new window starts from zero"
+    assert ratelimit.seconds_left(60) == 60 - int(1_000_060.0) % 60
