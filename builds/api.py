@@ -304,16 +304,20 @@ class WebhookViewSet(
 
     @extend_schema(
         request=serializers.WebhookSerializer,
-        responses={201: serializers.WebhookCreatedSerializer},
+        responses={201: serializers.WebhookCreatedSerializer, 422: REFUSED},
+        summary="Register a URL told of every build's end (public addresses only)",
     )
     def create(self, request):
         given = serializers.WebhookSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        webhook, secret = create_webhook(
+        created = create_webhook(
             given.validated_data["url"], actor=request_actor(request), request=request
         )
-        data = serializers.WebhookSerializer(webhook).data
-        return Response({**data, "secret": secret}, status=status.HTTP_201_CREATED)
+        data = serializers.WebhookSerializer(created.webhook).data
+        return Response(
+            {**data, "secret": created.secret, "warning": created.warning},
+            status=status.HTTP_201_CREATED,
+        )
 
     def perform_destroy(self, instance):
         delete_webhook(instance, actor=request_actor(self.request), request=self.request)

@@ -138,9 +138,14 @@ class WebhookSerializer(serializers.ModelSerializer):
 
 class WebhookCreatedSerializer(WebhookSerializer):
     secret = serializers.CharField(read_only=True, help_text="Shown once; keep it.")
+    warning = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text="Set when the URL was accepted but deliveries may fail (host not resolving).",
+    )
 
     class Meta(WebhookSerializer.Meta):
-        fields = [*WebhookSerializer.Meta.fields, "secret"]
+        fields = [*WebhookSerializer.Meta.fields, "secret", "warning"]
 
 
 class DeliverySerializer(serializers.ModelSerializer):

@@ -274,11 +274,16 @@ class WebhookListView(TenantViewMixin, ListView):
 
     def post(self, request):
         url = (request.POST.get("url") or "").strip()
-        if not url.startswith(("https://", "http://")) or len(url) > 500:
-            messages.error(request, "Give the webhook's full http(s) URL.")
+        try:
+            created = create_webhook(url, actor=request.user, request=request)
+        except RejectedInput as error:
+            messages.error(request, f"Not added: {error.message}.")
             return redirect("webhook-list")
-        _webhook, secret = create_webhook(url, actor=request.user, request=request)
-        messages.success(request, f"Webhook added. Its signing secret, shown this once: {secret}")
+        messages.success(
+            request, f"Webhook added. Its signing secret, shown this once: {created.secret}"
+        )
+        if created.warning:
+            messages.warning(request, f"Note: {created.warning}.")
         return redirect("webhook-list")
 
 

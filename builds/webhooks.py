@@ -8,21 +8,25 @@ number of attempts. The secret is sealed at rest and shown once, when the webhoo
 
 import hashlib
 import hmac
+import http.client
 import json
 import logging
 import secrets
-import urllib.error
-import urllib.request
+import socket
+import ssl
 from datetime import timedelta
+from typing import NamedTuple
 
 from celery import shared_task
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from builds import webhook_targets
 from builds.models import Build, Webhook, WebhookDelivery
 from console.audit import record_event
 from console.tenancy import current_organization, scope
+from workers.engine.errors import RejectedInput
 
 logger = logging.getLogger(__name__)
 
@@ -35,15 +39,25 @@ def signature(secret: bytes, body: bytes) -> str:
     return "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
 
 
-def create_webhook(url: str, *, actor=None, request=None) -> tuple[Webhook, str]:
-    """Register ``url`` for the current organization; returns the webhook and its secret."""
+class NewWebhook(NamedTuple):
+    webhook: Webhook
+    secret: str  # shown this once; only its sealed form is kept
+    warning: str | None  # something the person registering it should know
+
+
+def create_webhook(url: str, *, actor=None, request=None) -> NewWebhook:
+    """Register ``url`` for the current organization.
+
+    A URL that leads inside the network is refused with ``RejectedInput``.
+    """
+    warning = webhook_targets.check_for_registration(url)
     secret = secrets.token_urlsafe(32)
     webhook = Webhook(organization=current_organization(), url=url)
     webhook.seal_field("secret_sealed", secret.encode())
     webhook.save()
     record_event(webhook.organization_id, "webhook.created", actor=actor, request=request,
                  target=webhook, changes={"url": url})  # fmt: skip
-    return webhook, secret
+    return NewWebhook(webhook, secret, warning)
 
 
 def delete_webhook(webhook: Webhook, *, actor=None, request=None) -> None:
@@ -139,26 +153,54 @@ def backoff_seconds(attempts: int) -> int:
 
 
 def _post(url: str, body: bytes, signed: str, delivery_id: str) -> tuple[int | None, str]:
-    if not url.lower().startswith(("https://", "http://")):
-        return None, "only http and https URLs are called"
-    request = urllib.request.Request(  # noqa: S310 - http(s) only, checked above
-        url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": "Fusebox-Webhook/1",
-            SIGNATURE_HEADER: signed,
-            "X-Fusebox-Delivery": delivery_id,
-        },
-    )
+    """POST to the first checked address of the URL's host; (HTTP status, error text)."""
     try:
-        timeout = settings.FUSEBOX_WEBHOOK_TIMEOUT_SECONDS
-        # The scheme is checked above: only http(s), never file: or custom handlers.
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-            return response.status, ""
-    except urllib.error.HTTPError as error:
-        return error.code, f"answered HTTP {error.code}"
-    except (urllib.error.URLError, OSError, ValueError) as error:
-        reason = getattr(error, "reason", error)
-        return None, f"could not connect: {reason}"
+        target = webhook_targets.parse(url)
+        address = str(webhook_targets.checked_addresses(target)[0])
+    except RejectedInput as error:
+        logger.warning("webhook delivery %s refused before connecting: %s", delivery_id, error)
+        return None, f"refused: {error.message}"
+
+    timeout = settings.FUSEBOX_WEBHOOK_TIMEOUT_SECONDS
+    connection_class = PinnedHTTPSConnection if target.scheme == "https" else PinnedHTTPConnection
+    connection = connection_class(target.host, target.port, address=address, timeout=timeout)
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "Fusebox-Webhook/1",
+        SIGNATURE_HEADER: signed,
+        "X-Fusebox-Delivery": delivery_id,
+    }
+    try:
+        connection.request("POST", target.path, body=body, headers=headers)
+        response = connection.getresponse()
+        response.read(64 * 1024)
+    except (OSError, http.client.HTTPException) as error:
+        return None, f"could not deliver to {target.host} ({address}): {error}"
+    finally:
+        connection.close()
+    if 300 <= response.status < 400:
+        return response.status, f"answered HTTP {response.status}; redirects are not followed"
+    return response.status, "" if response.status < 300 else f"answered HTTP {response.status}"
+
+
+class PinnedHTTPConnection(http.client.HTTPConnection):
+    """Connects to an address checked beforehand, whatever the host name resolves to now."""
+
+    def __init__(self, host: str, port: int, *, address: str, timeout: float):
+        super().__init__(host, port, timeout=timeout)
+        self.address = address
+
+    def connect(self):
+        self.sock = socket.create_connection((self.address, self.port), self.timeout)
+
+
+class PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """As above, with TLS verified against the host name (SNI and certificate), not the IP."""
+
+    def __init__(self, host: str, port: int, *, address: str, timeout: float):
+        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
+        self.address = address
+
+    def connect(self):
+        raw = socket.create_connection((self.address, self.port), self.timeout)
+        self.sock = self._context.wrap_socket(raw, server_hostname=self.host)

@@ -4,6 +4,7 @@ Each reader names the variable in its error so a misconfigured deployment fails 
 with a message that says which variable to fix, instead of at the first request.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -45,6 +46,19 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     if raw is None or raw.strip() == "":
         return list(default or [])
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_networks(name: str) -> list[str]:
+    """Comma-separated networks in CIDR form (``10.20.0.0/16,fd00::/8``), each checked."""
+    networks = env_list(name)
+    for item in networks:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise ImproperEnvironment(
+                f"{name} must list networks such as 10.20.0.0/16, not {item!r}"
+            ) from None
+    return networks
 
 
 def env_path(name: str, default: Path) -> Path:

@@ -9,7 +9,15 @@ from pathlib import Path
 
 import dj_database_url
 
-from console.env import env_bool, env_int, env_list, env_path, env_secret, env_str
+from console.env import (
+    env_bool,
+    env_int,
+    env_list,
+    env_networks,
+    env_path,
+    env_secret,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = env_path("FUSEBOX_VAR_DIR", BASE_DIR / "var")
@@ -287,6 +295,8 @@ FUSEBOX_BUILD_REAPER_SECONDS = env_int("FUSEBOX_BUILD_REAPER_SECONDS", 60)
 FUSEBOX_BUILD_PAUSE_FILE = env_str("FUSEBOX_BUILD_PAUSE_FILE")
 FUSEBOX_WEBHOOK_MAX_ATTEMPTS = env_int("FUSEBOX_WEBHOOK_MAX_ATTEMPTS", 6)
 FUSEBOX_WEBHOOK_TIMEOUT_SECONDS = env_int("FUSEBOX_WEBHOOK_TIMEOUT_SECONDS", 10)
+# Webhooks reach public addresses only; these networks (CIDR) are allowed besides.
+FUSEBOX_WEBHOOK_ALLOWED_NETWORKS = env_networks("FUSEBOX_WEBHOOK_ALLOWED_NETWORKS")
 CELERY_BEAT_SCHEDULE["build-reaper"] = {
     "task": "builds.reap",
     "schedule": float(FUSEBOX_BUILD_REAPER_SECONDS),

@@ -5,7 +5,7 @@ from types import SimpleNamespace
 import pytest
 
 from console.tenancy import no_scope, scope
-from tests.builds import material
+from tests.builds import material, webhook_receiver
 from tests.console.cast import cast  # noqa: F401
 from tests.vault.keys import use_test_master_key
 
@@ -105,3 +105,28 @@ def in_a(cast):  # noqa: F811
 def apps(cast, fixture_app):  # noqa: F811
     """Upload helpers: ``apps.upload(team, path)`` stores an app as that team's DevOps."""
     return SimpleNamespace(upload=lambda team, path=fixture_app: material.upload(team, path))
+
+
+@pytest.fixture
+def receiver():
+    """Makes local webhook receivers: ``receiver(statuses=[500, 200], tls=context)``."""
+    made = []
+
+    def make(statuses=(), **options):
+        made.append(webhook_receiver.Receiver(statuses, **options))
+        return made[-1]
+
+    yield make
+    for item in made:
+        item.close()
+
+
+@pytest.fixture
+def no_redelivery(monkeypatch):
+    """Webhook retries are recorded instead of queued."""
+    from builds import webhooks
+
+    later = []
+    monkeypatch.setattr(webhooks.deliver, "delay", lambda *args: None)
+    monkeypatch.setattr(webhooks.deliver, "apply_async", lambda **kw: later.append(kw))
+    return later
