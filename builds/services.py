@@ -99,8 +99,14 @@ def start_build(
     actor=None,
     request=None,
 ) -> Build:
-    """Plan and queue a build of ``app`` with ``fusion_set``; refusals are coded errors."""
-    plan = plan_for_build(fusion_set, overrides or {}).to_dict()
+    """Plan and queue a build of ``app`` with ``fusion_set``; refusals are coded errors.
+
+    A build with a ``parent`` signs the parent's app another way: it is planned from the
+    Fusion Set revision the parent was built with, so changing the set in between does not
+    change what the new build carries.
+    """
+    revision = parent.fusion_set_revision if parent is not None else None
+    plan = plan_for_build(fusion_set, overrides or {}, revision=revision).to_dict()
     fingerprint = _signing_fingerprint(plan, signing_fingerprint)
 
     with transaction.atomic():
@@ -108,7 +114,9 @@ def start_build(
             organization=current_organization(),
             app=app,
             fusion_set=fusion_set,
-            fusion_set_revision_id=fusion_set.current_revision_id,
+            fusion_set_revision_id=(
+                revision.pk if revision is not None else fusion_set.current_revision_id
+            ),
             parent=parent,
             plan=plan,
             overrides=overrides or {},

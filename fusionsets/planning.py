@@ -79,9 +79,21 @@ class BuildPlan:
         return ThreatEventSettings(**self.threat_events)
 
 
-def plan_for_build(fusion_set, overrides: dict | None = None) -> BuildPlan:
-    """The plan of the set's current revision with ``overrides``; raises NotReady."""
-    document = copy.deepcopy(fusion_set.settings)
+def plan_for_build(fusion_set, overrides: dict | None = None, *, revision=None) -> BuildPlan:
+    """The plan of the set's current revision with ``overrides``; raises NotReady.
+
+    ``revision`` plans an earlier revision of the set instead: a build that signs another
+    build's app again must carry the protections that app was fused with, not whatever the
+    set holds today.
+    """
+    if revision is not None and revision.fusion_set_id != fusion_set.pk:
+        raise ValueError(f"revision {revision.pk} belongs to another Fusion Set")
+    if revision is None:
+        document = copy.deepcopy(fusion_set.settings)
+        revision_number, revision_id = fusion_set.revision_number, fusion_set.current_revision_id
+    else:
+        document = copy.deepcopy(revision.settings)
+        revision_number, revision_id = revision.number, revision.pk
     extra = _apply_overrides(document, overrides or {})
     _check_override_material(fusion_set.organization_id, overrides or {})
 
@@ -99,8 +111,8 @@ def plan_for_build(fusion_set, overrides: dict | None = None) -> BuildPlan:
     mtls = mtls_settings(document)
     return BuildPlan(
         fusion_set_id=str(fusion_set.pk),
-        revision_number=fusion_set.revision_number,
-        revision_id=str(fusion_set.current_revision_id),
+        revision_number=revision_number,
+        revision_id=str(revision_id),
         ca_certificate_id=mtls["ca_certificate"],
         client_identity_id=mtls["client_identity"],
         pinned_hosts=tuple(mtls["pinned_hosts"]),

@@ -10,7 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from builds.models import App, Build
-from console.tenancy import unscoped_access
+from console.tenancy import scope, unscoped_access
 from tests.builds.material import drive
 from tests.support.android import corpus_file, requires_android_tools
 
@@ -156,6 +156,48 @@ def test_seal_with_a_parent_task_builds_a_privately_signed_child(
     assert child.json()["parent_task_id"] == parent["id"]
     assert child.json()["signing_method"] == "private"
     assert child.json()["signing_fingerprint"] == "ab" * 32
+
+
+def test_a_child_build_keeps_the_revision_its_parent_was_fused_with(
+    cast, api_for, fixture_app, fusion_set_a, trust_a, sent_steps
+):
+    from fusionsets.services import update_fusion_set
+    from tests.builds.material import ready_settings
+
+    api = api_for(cast.a)
+    app_id = upload(api, fixture_app).json()["id"]
+    parent = api.post(
+        "/api/v1/tasks",
+        {"action": "fuse", "app_id": app_id, "fusion_set_id": str(fusion_set_a.pk)},
+        format="json",
+    ).json()
+    with scope(cast.a.organization):
+        update_fusion_set(
+            fusion_set_a,
+            settings=ready_settings(trust_a, hosts=("api.changed.example",)),
+            actor=cast.a.user("security"),
+        )
+
+    child = api.post(
+        "/api/v1/tasks", {"action": "sign_script", "parent_task_id": parent["id"],
+                          "signing_fingerprint": "cd" * 32}, format="json",
+    )  # fmt: skip
+    fresh = api.post(
+        "/api/v1/tasks",
+        {"action": "fuse", "app_id": app_id, "fusion_set_id": str(fusion_set_a.pk)},
+        format="json",
+    )
+
+    assert child.status_code == 201, child.json()
+    with unscoped_access():
+        planned = Build.objects.get(pk=child.json()["id"])
+        newest = Build.objects.get(pk=fresh.json()["id"])
+        first = Build.objects.get(pk=parent["id"])
+    assert planned.plan["revision_number"] == first.plan["revision_number"] == 1
+    assert planned.plan["pinned_hosts"] == ["api.example.com"]
+    assert planned.fusion_set_revision_id == first.fusion_set_revision_id
+    assert newest.plan["revision_number"] == 2
+    assert newest.plan["pinned_hosts"] == ["api.changed.example"]
 
 
 def test_a_fusion_set_of_another_organization_is_refused(cast, api_for, fixture_app, fusion_set_b):
