@@ -10,7 +10,7 @@ from console.api import TenantReadOnlyViewSet, TenantViewSetMixin, request_actor
 from console.audit import record_event
 from console.members import MembershipError, change_role, invite, remove_member
 from console.members import revoke_invitation as revoke_invitation_of
-from console.models import ApiToken, AuditEvent, Invitation, Membership
+from console.models import ApiToken, AuditEvent, Invitation, Membership, Organization
 from console.serializers import (
     ApiTokenSerializer,
     AuditEventSerializer,
@@ -174,9 +174,11 @@ class OrganizationView(TenantViewSetMixin, GenericViewSet):
     serializer_class = OrganizationSerializer
 
     def retrieve(self, request, *args, **kwargs):
-        organization = current_organization()
-        if organization is None:
+        scoped = current_organization()
+        if scoped is None:
             raise Http404
+        # Read afresh: a token's organization may come from the token cache, seconds old.
+        organization = Organization.objects.get(pk=scoped.pk)
         body = {
             "id": organization.pk,
             "name": organization.name,

@@ -240,3 +240,14 @@ def test_the_organization_budget_is_one_atomic_counter_per_window(cast, monkeypa
     assert counts == [1, 2, 3]
     assert after == 1, "a new window starts from zero"
     assert ratelimit.seconds_left(60) == 60 - int(1_000_060.0) % 60
+
+
+def test_a_renamed_organization_shows_its_new_name_to_a_cached_token(client, cast):
+    from console.models import Organization
+
+    _token, key = create_token(cast.a.organization, name="ci", role="devops")
+    assert _api(client, key).json()["name"] == "Org A"
+
+    Organization.objects.filter(pk=cast.a.organization.pk).update(name="Org A Mobile")
+
+    assert _api(client, key).json()["name"] == "Org A Mobile"
