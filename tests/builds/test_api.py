@@ -26,6 +26,14 @@ def upload(api, path: Path, name: str | None = None):
     )
 
 
+def fuse(api, app_id: str, fusion_set):
+    return api.post(
+        "/api/v1/tasks",
+        {"action": "fuse", "app_id": app_id, "fusion_set_id": str(fusion_set.pk)},
+        format="json",
+    )
+
+
 def test_it_uploads_an_app_and_answers_its_analysis(cast, api_for, fixture_app):
     response = upload(api_for(cast.a), fixture_app)
 
@@ -102,11 +110,7 @@ def test_a_ci_pipeline_fuses_polls_and_downloads_through_the_api(
 ):
     api = api_for(cast.a)
     app_id = upload(api, fixture_app).json()["id"]
-    created = api.post(
-        "/api/v1/tasks",
-        {"action": "fuse", "app_id": app_id, "fusion_set_id": str(fusion_set_a.pk)},
-        format="json",
-    )
+    created = fuse(api, app_id, fusion_set_a)
     assert created.status_code == 201, created.json()
     task_id = created.json()["task_id"]
 
@@ -140,11 +144,7 @@ def test_seal_with_a_parent_task_builds_a_privately_signed_child(
 ):
     api = api_for(cast.a)
     app_id = upload(api, fixture_app).json()["id"]
-    parent = api.post(
-        "/api/v1/tasks",
-        {"action": "fuse", "app_id": app_id, "fusion_set_id": str(fusion_set_a.pk)},
-        format="json",
-    ).json()
+    parent = fuse(api, app_id, fusion_set_a).json()
     fingerprint = ":".join(["AB"] * 32)
     child = api.post(
         "/api/v1/tasks",
@@ -166,11 +166,7 @@ def test_a_child_build_keeps_the_revision_its_parent_was_fused_with(
 
     api = api_for(cast.a)
     app_id = upload(api, fixture_app).json()["id"]
-    parent = api.post(
-        "/api/v1/tasks",
-        {"action": "fuse", "app_id": app_id, "fusion_set_id": str(fusion_set_a.pk)},
-        format="json",
-    ).json()
+    parent = fuse(api, app_id, fusion_set_a).json()
     with scope(cast.a.organization):
         update_fusion_set(
             fusion_set_a,
@@ -182,11 +178,7 @@ def test_a_child_build_keeps_the_revision_its_parent_was_fused_with(
         "/api/v1/tasks", {"action": "sign_script", "parent_task_id": parent["id"],
                           "signing_fingerprint": "cd" * 32}, format="json",
     )  # fmt: skip
-    fresh = api.post(
-        "/api/v1/tasks",
-        {"action": "fuse", "app_id": app_id, "fusion_set_id": str(fusion_set_a.pk)},
-        format="json",
-    )
+    fresh = fuse(api, app_id, fusion_set_a)
 
     assert child.status_code == 201, child.json()
     with unscoped_access():
@@ -203,11 +195,7 @@ def test_a_child_build_keeps_the_revision_its_parent_was_fused_with(
 def test_a_fusion_set_of_another_organization_is_refused(cast, api_for, fixture_app, fusion_set_b):
     api = api_for(cast.a)
     app_id = upload(api, fixture_app).json()["id"]
-    response = api.post(
-        "/api/v1/tasks",
-        {"action": "fuse", "app_id": app_id, "fusion_set_id": str(fusion_set_b.pk)},
-        format="json",
-    )
+    response = fuse(api, app_id, fusion_set_b)
     assert response.status_code == 422
     assert response.json()["code"] == "fusionset_not_found"
 
@@ -217,11 +205,7 @@ def test_a_devops_token_of_a_gets_404_for_bs_apps_builds_and_outputs(
 ):
     api_b = api_for(cast.b)
     app_id = upload(api_b, fixture_app).json()["id"]
-    task_id = api_b.post(
-        "/api/v1/tasks",
-        {"action": "fuse", "app_id": app_id, "fusion_set_id": str(fusion_set_b.pk)},
-        format="json",
-    ).json()["id"]
+    task_id = fuse(api_b, app_id, fusion_set_b).json()["id"]
     drive(Build.unscoped.get(pk=task_id))
     assert api_b.get(f"/api/v1/tasks/{task_id}/output").status_code == 200
 
@@ -241,11 +225,7 @@ def test_cancel_answers_409_for_an_ended_build(cast, api_for, fixture_app, fusio
                                                sent_steps):  # fmt: skip
     api = api_for(cast.a)
     app_id = upload(api, fixture_app).json()["id"]
-    task = api.post(
-        "/api/v1/tasks",
-        {"action": "fuse", "app_id": app_id, "fusion_set_id": str(fusion_set_a.pk)},
-        format="json",
-    ).json()
+    task = fuse(api, app_id, fusion_set_a).json()
     assert api.post(f"/api/v1/tasks/{task['id']}/cancel").json()["status"] == "cancelled"
     again = api.post(f"/api/v1/tasks/{task['id']}/cancel")
     assert again.status_code == 409
@@ -258,11 +238,7 @@ def test_status_polling_is_cheap(cast, api_for, fixture_app, fusion_set_a, sent_
                                  django_assert_max_num_queries):  # fmt: skip
     api = api_for(cast.a)
     app_id = upload(api, fixture_app).json()["id"]
-    task = api.post(
-        "/api/v1/tasks",
-        {"action": "fuse", "app_id": app_id, "fusion_set_id": str(fusion_set_a.pk)},
-        format="json",
-    ).json()
+    task = fuse(api, app_id, fusion_set_a).json()
     with django_assert_max_num_queries(8):
         api.get(f"/api/v1/tasks/{task['id']}/status")
     started = time.perf_counter()

@@ -130,21 +130,26 @@ def test_a_redirect_is_not_followed(cast, receiver, no_redelivery, settings):
     assert "redirects are not followed" in delivery.last_error
 
 
-def test_https_goes_to_the_checked_address_and_verifies_the_host_name(
-    cast, receiver, no_redelivery, settings, tmp_path, monkeypatch
-):
-    """The name resolves (here, by a stand-in resolver) to the checked loopback address; the
-    connection goes there and TLS is verified against the name, not the address."""
+def _tls_receiver(receiver, tmp_path, monkeypatch, settings, certificate_name: str):
+    """An HTTPS receiver at hooks.fusebox.test (resolved to loopback by a stand-in resolver)
+    whose certificate, from a CA the worker is told to trust, names ``certificate_name``."""
     ca = pki.make_ca(tmp_path, "ca", "Receiver CA")
-    server = pki.issue(tmp_path, "server", ca, "hooks.fusebox.test", server=True)
+    server = pki.issue(tmp_path, "server", ca, certificate_name, server=True)
     tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     tls.load_cert_chain(server.cert_path, server.key_path)
-    hook = receiver(tls=tls, host="hooks.fusebox.test")
     monkeypatch.setenv("SSL_CERT_FILE", str(ca.cert_path))
     monkeypatch.setattr(
         webhook_targets, "resolve", lambda target: [ipaddress.ip_address("127.0.0.1")]
     )
     settings.FUSEBOX_WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.0/8"]
+    return receiver(tls=tls, host="hooks.fusebox.test")
+
+
+def test_https_goes_to_the_checked_address_and_verifies_the_host_name(
+    cast, receiver, no_redelivery, settings, tmp_path, monkeypatch
+):
+    """The connection goes to the checked address; TLS is verified against the name."""
+    hook = _tls_receiver(receiver, tmp_path, monkeypatch, settings, "hooks.fusebox.test")
     delivery_id = _delivery_to(cast.a.organization, hook.url)
 
     assert webhooks.deliver(cast.a.organization.pk, delivery_id) == "delivered"
@@ -156,16 +161,7 @@ def test_https_goes_to_the_checked_address_and_verifies_the_host_name(
 def test_https_to_a_host_whose_certificate_names_another_host_fails(
     cast, receiver, no_redelivery, settings, tmp_path, monkeypatch
 ):
-    ca = pki.make_ca(tmp_path, "ca", "Receiver CA")
-    server = pki.issue(tmp_path, "server", ca, "other.fusebox.test", server=True)
-    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    tls.load_cert_chain(server.cert_path, server.key_path)
-    hook = receiver(tls=tls, host="hooks.fusebox.test")
-    monkeypatch.setenv("SSL_CERT_FILE", str(ca.cert_path))
-    monkeypatch.setattr(
-        webhook_targets, "resolve", lambda target: [ipaddress.ip_address("127.0.0.1")]
-    )
-    settings.FUSEBOX_WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.0/8"]
+    hook = _tls_receiver(receiver, tmp_path, monkeypatch, settings, "other.fusebox.test")
     delivery_id = _delivery_to(cast.a.organization, hook.url)
 
     assert webhooks.deliver(cast.a.organization.pk, delivery_id) == "pending"
