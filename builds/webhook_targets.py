@@ -114,11 +114,15 @@ def checked_addresses(target: Target) -> list:
     addresses = resolve(target)
     refused = [address for address in addresses if not is_allowed(address)]
     if refused:
+        where = (
+            f"{target.host} is not a public address"
+            if target.is_literal_address
+            else f"{target.host} resolves to {refused[0]}, which is not a public address"
+        )
         raise _refused(
             "webhook_url_not_public",
-            f"{target.host} resolves to {refused[0]}, which is not a public address; "
-            "webhooks are only sent to the internet unless the operator allows the network "
-            "in FUSEBOX_WEBHOOK_ALLOWED_NETWORKS",
+            f"{where}; webhooks are only sent to the internet unless the operator allows "
+            "the network in FUSEBOX_WEBHOOK_ALLOWED_NETWORKS",
         )
     return addresses
 

@@ -11,9 +11,12 @@ PASSWORD = "browser-test-passphrase-31"
 
 
 @pytest.fixture
-def member_of_both(transactional_db, settings):
-    """A's owner, also an auditor in B, with a real password."""
+def member_of_both(transactional_db, settings, monkeypatch, tmp_path):
+    """A's owner, also an auditor in B, with a real password (and a vault key for secrets)."""
     from tests.console.cast import build_cast
+    from tests.vault.keys import use_test_master_key
+
+    use_test_master_key(monkeypatch, tmp_path)
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     with no_scope():
@@ -77,6 +80,19 @@ def test_a_member_signs_in_switches_organization_and_opens_every_page(
     assert "release pipeline" in page.locator("#audit-rows").inner_text()
     assert page.locator("h1").count() == 1, "htmx swapped only the rows"
     page.screenshot(path=screenshot_dir / "a-audit-filtered.png", full_page=True)
+
+    page.goto(f"{live_server.url}/webhooks/")
+    page.get_by_label("URL").fill("http://169.254.169.254/latest/meta-data/")
+    page.get_by_role("button", name="Add webhook").click()
+    refusal = page.locator(".message.error").inner_text()
+    assert "169.254.169.254 is not a public address" in refusal
+    assert page.locator(".message").count() == 1, "each message is shown once"
+    page.screenshot(path=screenshot_dir / "a-webhook-refused.png", full_page=True)
+    page.get_by_label("URL").fill("https://93.184.215.14/fusebox")
+    page.get_by_role("button", name="Add webhook").click()
+    assert "shown this once" in page.locator(".message.success").inner_text()
+    assert "https://93.184.215.14/fusebox" in page.locator("table").inner_text()
+    page.screenshot(path=screenshot_dir / "a-webhook-added.png", full_page=True)
 
     page.goto(f"{live_server.url}/")
     page.select_option("#organization-switch", label="Org B")

@@ -56,6 +56,15 @@ def test_a_url_that_is_not_a_plain_http_address_is_refused(url):
     assert "hunter2" not in refused.value.message
 
 
+def test_a_name_is_refused_for_the_address_it_resolves_to():
+    with pytest.raises(RejectedInput) as refused:
+        webhook_targets.check_for_registration("http://localhost:8000/hook")
+
+    message = refused.value.message
+    assert message.startswith("webhook URL: localhost resolves to ")
+    assert ", which is not a public address" in message
+
+
 def test_a_public_address_is_accepted_and_an_unresolvable_name_only_warned_about():
     assert webhook_targets.check_for_registration("https://93.184.215.14/hook") is None
     warning = webhook_targets.check_for_registration("https://ci.invalid/hook")
@@ -90,7 +99,7 @@ def test_the_console_says_why_and_keeps_nothing(client, cast):
 
     page = client.post(reverse("webhook-list"), {"url": "http://10.0.0.7/"}, follow=True)
 
-    assert b"Not added: webhook URL: 10.0.0.7 resolves to 10.0.0.7" in page.content
+    assert b"Not added: webhook URL: 10.0.0.7 is not a public address" in page.content
     assert not Webhook.unscoped.exists()
 
 
@@ -114,7 +123,7 @@ def test_a_delivery_checks_the_address_again_before_connecting(
 
     delivery = WebhookDelivery.unscoped.get()
     assert result == "pending" and hook.received == []
-    assert delivery.last_error.startswith("refused: webhook URL: 127.0.0.1 resolves to 127.0.0.1")
+    assert delivery.last_error.startswith("refused: webhook URL: 127.0.0.1 is not a public")
 
 
 def test_a_redirect_is_not_followed(cast, receiver, no_redelivery, settings):
