@@ -171,8 +171,11 @@ def _files_json(issued) -> bytes:
     return issued[1]["report.json"]
 
 
-def test_verification_is_rate_limited_per_address(settings, db, client):
+def test_verification_is_rate_limited_per_address(settings, db, client, monkeypatch):
+    from console import ratelimit
+
     settings.FUSEBOX_VERIFY_RATE = "2/minute"
+    monkeypatch.setattr(ratelimit, "clock", lambda: 1_000_020.0)  # mid-window, no rollover
     cache.clear()
     answers = [
         APIClient().post("/api/v1/verify", {"sha256": "0" * 64}, format="json").status_code
