@@ -6,3 +6,10 @@ class VaultConfig(AppConfig):
 
     name = "vault"
     verbose_name = "Vault"
+
+    def ready(self):
+        from django.core import checks
+
+        from vault.checks import master_key_configured
+
+        checks.register(master_key_configured, "vault")

@@ -1,5 +1,6 @@
 """Production configuration: the deploy checklist is clean and compose matches the settings."""
 
+import base64
 import os
 import re
 import subprocess
@@ -12,6 +13,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION_ENVIRONMENT = {
     "FUSEBOX_DEBUG": "false",
+    "FUSEBOX_MASTER_KEY": base64.b64encode(os.urandom(32)).decode(),
     "SECRET_KEY": "x7$Pq-production-like-key-with-more-than-fifty-characters-0c9f",
     "ALLOWED_HOSTS": "fusebox.example.com",
     "CSRF_TRUSTED_ORIGINS": "https://fusebox.example.com",
@@ -49,9 +51,18 @@ def test_it_refuses_to_start_without_a_secret_key_in_production():
     assert "Set SECRET_KEY or SECRET_KEY_FILE" in result.stderr
 
 
+def test_it_refuses_to_start_without_a_master_key_in_production():
+    environment = {k: v for k, v in PRODUCTION_ENVIRONMENT.items() if k != "FUSEBOX_MASTER_KEY"}
+
+    result = _manage("check", environment=environment)
+
+    assert result.returncode != 0
+    assert "vault.E001" in result.stderr and "no master key" in result.stderr
+
+
 def _variables_read_by_fusebox() -> set[str]:
     names = set()
-    pattern = re.compile(r'env_(?:str|bool|int|list|path|secret)\(\s*"([A-Z0-9_]+)"')
+    pattern = re.compile(r'env_(?:str|bool|int|list|networks|path|secret)\(\s*"([A-Z0-9_]+)"')
     apps = ["console", "vault", "trust", "fusionsets", "builds", "certified", "workers"]
     for path in (p for app in apps for p in (ROOT / app).glob("**/*.py")):
         for name in pattern.findall(path.read_text()):
