@@ -2,8 +2,10 @@
 
 Without it, nothing secret can be stored or read, and the first upload of a keystore or
 webhook would fail in front of a user. ``manage.py migrate`` (the first thing a deployment
-runs) and ``manage.py check`` report it instead, with the setting to fix. Only the local
-provider is checked: a KMS provider may need the network, which a start-up check must not.
+runs) and ``manage.py check`` report it instead, with the setting to fix: an error in
+production (``FUSEBOX_DEBUG=false``), a warning on a laptop, where ``make run`` creates the
+development key after migrating. Only the local provider is checked: a KMS provider may
+need the network, which a start-up check must not.
 """
 
 from django.core import checks
@@ -21,6 +23,14 @@ def master_key_configured(app_configs=None, **kwargs):
     try:
         LocalMasterKeyProvider()
     except VaultError as error:
+        if conf.debug():
+            return [
+                checks.Warning(
+                    error.message,
+                    hint="`make run` creates a development key on its first start.",
+                    id="vault.W001",
+                )
+            ]
         return [
             checks.Error(
                 error.message,
