@@ -72,18 +72,11 @@ def parse(url: str) -> Target:
     return Target(scheme, parts.hostname, port or DEFAULT_PORTS[scheme], path)
 
 
-def allowed_networks() -> list:
-    return [
-        ipaddress.ip_network(item, strict=False)
-        for item in settings.FUSEBOX_WEBHOOK_ALLOWED_NETWORKS
-    ]
-
-
-def is_allowed(address) -> bool:
-    """Globally routable, or inside a network the operator allowed."""
+def is_allowed(address, allowed_networks) -> bool:
+    """Globally routable, or inside one of the networks the operator allowed."""
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
-    if any(address in network for network in allowed_networks()):
+    if any(address in network for network in allowed_networks):
         return True
     return address.is_global and not (address.is_multicast or address.is_reserved)
 
@@ -105,25 +98,36 @@ def resolve(target: Target) -> list:
     return addresses
 
 
-def checked_addresses(target: Target) -> list:
-    """The host's addresses once every one of them is allowed; refused otherwise.
+def refuse_internal(target: Target, addresses: list) -> None:
+    """Refuse the host unless every address it resolves to is allowed.
 
     One private answer among public ones refuses the whole name: a receiver has no reason
     to publish an internal address, and whoever controls the name picks the order.
     """
+    networks = [
+        ipaddress.ip_network(item, strict=False)
+        for item in settings.FUSEBOX_WEBHOOK_ALLOWED_NETWORKS
+    ]
+    refused = [address for address in addresses if not is_allowed(address, networks)]
+    if not refused:
+        return
+
+    where = (
+        f"{target.host} is not a public address"
+        if target.is_literal_address
+        else f"{target.host} resolves to {refused[0]}, which is not a public address"
+    )
+    raise _refused(
+        "webhook_url_not_public",
+        f"{where}; webhooks are only sent to the internet unless the operator allows "
+        "the network in FUSEBOX_WEBHOOK_ALLOWED_NETWORKS",
+    )
+
+
+def checked_addresses(target: Target) -> list:
+    """The host's addresses, resolved now, once every one of them is allowed."""
     addresses = resolve(target)
-    refused = [address for address in addresses if not is_allowed(address)]
-    if refused:
-        where = (
-            f"{target.host} is not a public address"
-            if target.is_literal_address
-            else f"{target.host} resolves to {refused[0]}, which is not a public address"
-        )
-        raise _refused(
-            "webhook_url_not_public",
-            f"{where}; webhooks are only sent to the internet unless the operator allows "
-            "the network in FUSEBOX_WEBHOOK_ALLOWED_NETWORKS",
-        )
+    refuse_internal(target, addresses)
     return addresses
 
 
@@ -135,11 +139,10 @@ def check_for_registration(url: str) -> str | None:
     """
     target = parse(url)
     try:
-        checked_addresses(target)
-    except RejectedInput as error:
-        if error.code != "webhook_host_unresolvable":
-            raise
+        addresses = resolve(target)
+    except RejectedInput:
         return f"{target.host} does not resolve from Fusebox yet; deliveries fail until it does"
+    refuse_internal(target, addresses)
     return None
 
 

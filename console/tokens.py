@@ -57,8 +57,7 @@ def _cache_key(prefix: str) -> str:
 
 def _token_with_prefix(prefix: str) -> ApiToken | None:
     """The token row for a prefix, from the cache when it was read in the last few seconds."""
-    seconds = settings.FUSEBOX_TOKEN_CACHE_SECONDS
-    if seconds > 0:
+    if settings.FUSEBOX_TOKEN_CACHE_SECONDS > 0:
         cached = cache.get(_cache_key(prefix))
         if cached is not None:
             return cached
@@ -66,9 +65,14 @@ def _token_with_prefix(prefix: str) -> ApiToken | None:
     with unscoped_access():
         candidates = ApiToken.objects.select_related("organization").filter(prefix=prefix)
         token = next(iter(candidates[:1]), None)
-    if token is not None and seconds > 0:
-        cache.set(_cache_key(prefix), token, seconds)
+    if token is not None:
+        _remember(token)
     return token
+
+
+def _remember(token: ApiToken) -> None:
+    if settings.FUSEBOX_TOKEN_CACHE_SECONDS > 0:
+        cache.set(_cache_key(token.prefix), token, settings.FUSEBOX_TOKEN_CACHE_SECONDS)
 
 
 def forget_cached_token(token: ApiToken) -> None:
@@ -90,8 +94,7 @@ def authenticate_key(key: str) -> ApiToken | None:
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
         ApiToken.unscoped.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
-        if settings.FUSEBOX_TOKEN_CACHE_SECONDS > 0:
-            cache.set(_cache_key(prefix), token, settings.FUSEBOX_TOKEN_CACHE_SECONDS)
+        _remember(token)
     return token
 
 

@@ -12,13 +12,12 @@ from django.core import checks
 
 from vault import conf
 from vault.errors import VaultError
+from vault.providers import LocalMasterKeyProvider
 
 
 def master_key_configured(app_configs=None, **kwargs):
     if conf.provider_path() != conf.DEFAULT_PROVIDER:
         return []
-
-    from vault.providers import LocalMasterKeyProvider
 
     try:
         LocalMasterKeyProvider()
