@@ -16,6 +16,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.viewsets import GenericViewSet
@@ -247,20 +248,37 @@ class TaskViewSet(
                 description="sign_script: the auto-dev signing script instead of the app.",
             )
         ],
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 404: REFUSED},
+        responses={
+            (200, downloads.APK_TYPE): OpenApiTypes.BINARY,
+            (200, downloads.SCRIPT_TYPE): OpenApiTypes.BINARY,
+            400: REFUSED,
+            404: REFUSED,
+        },
         summary="Download the fused app (or the auto-dev signing script)",
     )
     @action(detail=True, methods=["get"])
     def output(self, request, pk=None):
         build = self.get_object()
-        kind = (
-            downloads.SIGN_SCRIPT
-            if request.query_params.get("action") == "sign_script"
-            else downloads.OUTPUT
-        )
+        asked = request.query_params.get("action", "")
+        if asked not in ("", downloads.SIGN_SCRIPT):
+            return _error(
+                "invalid_action",
+                "action must be 'sign_script' for the auto-dev signing script, "
+                "or left out for the app",
+                status.HTTP_400_BAD_REQUEST,
+            )
+        kind = downloads.SIGN_SCRIPT if asked else downloads.OUTPUT
         return downloads.output_response(
             build, kind, actor=request_actor(request), request=request
         )
+
+    def perform_content_negotiation(self, request, force=False):
+        # A download is the file whatever the client accepts (CI scripts often send
+        # `Accept: application/octet-stream`); its errors are JSON.
+        if self.action == "output":
+            renderer = JSONRenderer()
+            return renderer, renderer.media_type
+        return super().perform_content_negotiation(request, force)
 
     @extend_schema(request=None, responses={200: serializers.BuildSerializer, 409: REFUSED})
     @action(detail=True, methods=["post"])
@@ -322,9 +340,12 @@ class WebhookViewSet(
     def perform_destroy(self, instance):
         delete_webhook(instance, actor=request_actor(self.request), request=self.request)
 
-    @extend_schema(responses={200: serializers.DeliverySerializer(many=True)})
+    @extend_schema(
+        responses={200: serializers.DeliverySerializer(many=True)},
+        summary="Deliveries of this webhook, newest first, a page at a time",
+    )
     @action(detail=True, methods=["get"])
     def deliveries(self, request, pk=None):
         webhook = self.get_object()
-        rows = webhook.deliveries.order_by("-created_at")[:100]
-        return Response(serializers.DeliverySerializer(rows, many=True).data)
+        page = self.paginate_queryset(webhook.deliveries.order_by("-created_at", "-pk"))
+        return self.get_paginated_response(serializers.DeliverySerializer(page, many=True).data)

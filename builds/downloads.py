@@ -12,6 +12,8 @@ logger = logging.getLogger(__name__)
 
 OUTPUT = "app"
 SIGN_SCRIPT = "sign_script"
+APK_TYPE = "application/vnd.android.package-archive"
+SCRIPT_TYPE = "text/x-shellscript"
 
 
 def output_response(build: Build, kind: str, *, actor=None, request=None) -> FileResponse:
@@ -19,11 +21,11 @@ def output_response(build: Build, kind: str, *, actor=None, request=None) -> Fil
     if build.status != Build.SUCCEEDED:
         raise Http404("the build has no output yet")
     if kind == SIGN_SCRIPT:
-        name, filename, content_type = build.script_name, "sign.sh", "text/x-shellscript"
+        name, filename, content_type = build.script_name, "sign.sh", SCRIPT_TYPE
     else:
         name = build.output_name
         filename = signscript.download_name(build)
-        content_type = "application/vnd.android.package-archive"
+        content_type = APK_TYPE
     if not name or not storage.exists(name):
         raise Http404("this build has no such output")
 

@@ -120,14 +120,26 @@ class TaskCertificateJsonView(_TaskReportView):
                 description="jws: the detached JWS of the JSON instead of the JSON.",
             )
         ],
-        responses={(200, "application/json"): OpenApiTypes.BINARY, 404: REFUSED},
+        responses={
+            (200, "application/json"): OpenApiTypes.OBJECT,
+            (200, "application/jose"): OpenApiTypes.STR,
+            400: REFUSED,
+            404: REFUSED,
+        },
         summary="Download a task's signed report JSON (JWS in the X-Fusebox-Report-JWS header)",
     )
     def get(self, request, pk):
+        wanted = request.query_params.get("format", "")
+        if wanted not in ("", "jws"):
+            return _error(
+                "invalid_format",
+                "format must be 'jws' for the detached signature, or left out for the JSON",
+                400,
+            )
         report = self._report(pk)
         if isinstance(report, Response):
             return report
-        if request.query_params.get("format") == "jws":
+        if wanted == "jws":
             response = HttpResponse(report.jws, content_type="application/jose")
             response["Content-Disposition"] = f'attachment; filename="{report.report_id}.json.jws"'
             return response

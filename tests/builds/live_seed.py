@@ -1,7 +1,8 @@
 """Run inside a live stack's environment: seed an organization, or run the reaper once.
 
 ``python -m tests.builds.live_seed seed KEYSTORE ALIAS PASSWORD`` prints JSON with a DevOps
-token and a ready Fusion Set id; ``python -m tests.builds.live_seed reap`` runs the reaper.
+token, an owner token and a ready Fusion Set id; ``python -m tests.builds.live_seed reap``
+runs the reaper.
 """
 
 import json
@@ -29,6 +30,8 @@ def seed(keystore: str, alias: str, password: str) -> dict:
     with unscoped_access():
         user = get_user_model().objects.create_user("live-devops", password=None)
         security = get_user_model().objects.create_user("live-security", password=None)
+        owner = get_user_model().objects.create_user("live-owner", password=None)
+        Membership.objects.create(organization=organization, user=owner, role="owner")
         Membership.objects.create(organization=organization, user=user, role="devops")
         Membership.objects.create(organization=organization, user=security, role="security")
     pki = material.PKI(
@@ -39,8 +42,10 @@ def seed(keystore: str, alias: str, password: str) -> dict:
     fusion_set = material.ready_fusion_set(team, trust)
     with scope(organization):
         _token, key = create_token(organization, name="ci", role="devops")
+        _token, owner_key = create_token(organization, name="admin", role="owner")
     return {
         "token": key,
+        "owner_token": owner_key,
         "fusion_set_id": str(fusion_set.pk),
         "organization_id": organization.pk,
         "ca_pem": trust.ca.certificate_pem,

@@ -221,6 +221,30 @@ def test_a_devops_token_of_a_gets_404_for_bs_apps_builds_and_outputs(
     assert api_a.post(f"/api/v1/tasks/{task_id}/cancel").status_code == 404
 
 
+def test_the_output_downloads_whatever_the_client_accepts_and_refuses_an_unknown_action(
+    cast, api_for, fixture_app, fusion_set_a, sent_steps
+):
+    api = api_for(cast.a)
+    app_id = upload(api, fixture_app).json()["id"]
+    task_id = fuse(api, app_id, fusion_set_a).json()["id"]
+    drive(Build.unscoped.get(pk=task_id))
+    url = f"/api/v1/tasks/{task_id}/output"
+
+    answers = {
+        accept: api.get(url, HTTP_ACCEPT=accept)
+        for accept in ("application/octet-stream", "application/vnd.android.package-archive")
+    }
+    unknown = api.get(f"{url}?action=sign_second_output")
+
+    for response in answers.values():
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/vnd.android.package-archive"
+        assert b"".join(response.streaming_content)[:2] == b"PK"
+    assert unknown.status_code == 400
+    assert unknown.json()["code"] == "invalid_action"
+    assert "sign_script" in unknown.json()["detail"]
+
+
 def test_cancel_answers_409_for_an_ended_build(cast, api_for, fixture_app, fusion_set_a,
                                                sent_steps):  # fmt: skip
     api = api_for(cast.a)

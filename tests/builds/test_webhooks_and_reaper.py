@@ -57,6 +57,31 @@ def test_a_failed_delivery_is_retried_with_backoff_then_marked_failed(
     assert delivery.attempts == 3 and delivery.response_status == 503
 
 
+def test_the_api_lists_deliveries_newest_first_a_page_at_a_time(api_for, cast, no_redelivery):
+    organization = cast.a.organization
+    with scope(organization):
+        webhook = webhooks.create_webhook("https://ci.invalid/build-ended").webhook
+    builds = [BuildFactory(organization=organization, status=Build.SUCCEEDED) for _ in range(3)]
+    for build in builds:
+        webhooks.queue_deliveries(organization.pk, build.pk)
+    api = api_for(cast.a, "owner")
+
+    first = api.get(f"/api/v1/webhooks/{webhook.pk}/deliveries/?limit=2").json()
+    rest = api.get(first["next"]).json()
+
+    assert first["count"] == 3
+    listed = [row["build_id"] for row in first["results"] + rest["results"]]
+    assert listed == [str(build.pk) for build in reversed(builds)]
+    assert (
+        api_for(cast.a, "devops").get(f"/api/v1/webhooks/{webhook.pk}/deliveries/").status_code
+        == 403
+    )
+    assert (
+        api_for(cast.b, "owner").get(f"/api/v1/webhooks/{webhook.pk}/deliveries/").status_code
+        == 404
+    )
+
+
 def test_the_reaper_resends_a_step_whose_worker_stopped_beating(cast, monkeypatch):
     sent = []
     monkeypatch.setattr("builds.services.send_step", lambda *args: sent.append(args))

@@ -40,6 +40,12 @@ def test_a_successful_build_has_a_pdf_and_a_json_report_signed_by_the_published_
     assert as_json.status_code == 200
     jws = api.get(f"/api/v1/tasks/{built.pk}/certificate-json?format=jws").content.decode()
     assert jws == as_json["X-Fusebox-Report-JWS"]
+    unknown = api.get(f"/api/v1/tasks/{built.pk}/certificate-json?format=xml")
+    assert unknown.status_code == 400 and unknown.json()["code"] == "invalid_format"
+    assert (
+        api.get(f"/api/v1/tasks/{built.pk}/certificate", HTTP_ACCEPT="application/pdf").status_code
+        == 200
+    )
 
     ca = _ca(client)
     checked = verify_pdf(pdf.content, ca)
