@@ -22,6 +22,8 @@ from console.api_auth import (
     request_actor,
 )
 from console.tenancy import ScopeError, TenantQuerySet, current_organization
+from vault.errors import VaultError
+from vault.middleware import log_vault_failure, unavailable_body
 from workers.engine.errors import EngineError
 
 logger = logging.getLogger(__name__)
@@ -87,6 +89,9 @@ def _error(code: str, detail, http_status: int, extra: dict | None = None) -> Re
 
 def exception_handler(exc, context):
     """Shape every API error as ``{"code": ..., "detail": ...}`` (plus ``fields`` if invalid)."""
+    if isinstance(exc, VaultError):
+        log_vault_failure(exc, f"{context['request'].method} {context['request'].path}")
+        return Response(unavailable_body(), status=status.HTTP_503_SERVICE_UNAVAILABLE)
     if isinstance(exc, EngineError):
         return _error(exc.code, exc.message, status.HTTP_422_UNPROCESSABLE_ENTITY)
     if isinstance(exc, Http404):

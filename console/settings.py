@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
     "console.middleware.OrganizationScopeMiddleware",
+    "vault.middleware.VaultUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "console.urls"
