@@ -88,8 +88,19 @@ def execute_step(build_id: str, step: str, dispatch: int) -> str | None:
 
 def _describe(error: Exception) -> tuple[str, str, bool]:
     """A stable code and message for the build log; ``known`` False for unexpected errors."""
+    from vault.errors import VaultError
+    from vault.middleware import log_vault_failure
     from workers.engine.errors import EngineError
 
+    if isinstance(error, VaultError):
+        # The key's whereabouts are for the operator's log, not for the tenant's build log.
+        log_vault_failure(error, "a build step")
+        return (
+            error.code,
+            "The server could not open the organization's secrets (its encryption keys are "
+            "unavailable); retry the build once the administrator has restored them.",
+            True,
+        )
     if isinstance(error, EngineError):
         return error.code, error.message, True
     if isinstance(error, ObjectDoesNotExist):

@@ -171,6 +171,22 @@ def test_an_expired_trust_material_fails_the_build_with_a_reason(
         assert AuditEvent.objects.filter(action="build.failed", target_id=str(build.pk)).exists()
 
 
+def test_a_lost_master_key_fails_the_build_without_telling_the_tenant_where_it_was(
+    cast, apps, fusion_set_a, sent_steps, master_key_file, caplog
+):
+    build = start(cast.a, apps.upload(cast.a), fusion_set_a)
+    master_key_file.unlink()
+
+    build = drive(build)
+
+    assert build.status == Build.FAILED
+    assert build.reason_code == "master_key_missing"
+    assert "restored" in build.reason_message
+    shown = build.reason_message + " ".join(message.text for message in build.messages.all())
+    assert str(master_key_file) not in shown
+    assert str(master_key_file) in caplog.text
+
+
 def test_cancel_stops_a_queued_build_and_its_steps_do_nothing(
     cast, apps, fusion_set_a, sent_steps
 ):
