@@ -144,6 +144,9 @@ class Build(TenantModel):
             models.Index(
                 fields=["organization", "fusion_set", "-created_at"], name="build_org_set"
             ),
+            models.Index(
+                fields=["organization", "requested_by_label", "-created_at"], name="build_org_who"
+            ),
             models.Index(fields=["status", "heartbeat_at"], name="build_reaper"),
         ]
 

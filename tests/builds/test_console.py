@@ -80,6 +80,32 @@ def test_the_build_list_filters_by_status_and_pages_by_keyset(client, cast):
     assert "next_query" not in second.context
 
 
+def test_the_build_list_filters_by_requester_and_whole_days(client, cast):
+    from datetime import datetime, timedelta
+
+    from django.utils import timezone
+
+    midnight = timezone.make_aware(datetime(2026, 11, 20))
+    for label, at in (
+        ("before", midnight - timedelta(seconds=1)),
+        ("first-second", midnight),
+        ("last-second", midnight + timedelta(days=1, seconds=-1)),
+        ("next-day", midnight + timedelta(days=1)),
+    ):
+        BuildFactory(organization=cast.a.organization, requested_by_label=label, created_at=at)
+    client.force_login(cast.a.user("auditor"))
+
+    def listed(**params):
+        page = client.get(reverse("build-list"), params)
+        return sorted(build.requested_by_label for build in page.context["builds"])
+
+    assert listed(since="2026-11-20", until="2026-11-20") == ["first-second", "last-second"]
+    assert listed(since="2026-11-21") == ["next-day"]
+    assert listed(until="2026-11-19") == ["before"]
+    assert listed(who="next-day") == ["next-day"]
+    assert listed(since="not a day") == ["before", "first-second", "last-second", "next-day"]
+
+
 def test_the_build_list_stays_at_a_fixed_number_of_queries(
     client, cast, django_assert_max_num_queries
 ):
