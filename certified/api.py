@@ -153,6 +153,11 @@ class TaskCertificateJsonView(_TaskReportView):
 def read_submission(request) -> services.Submission:
     """What a form or API request asks to verify; raises ``SubmissionError``."""
     fields = getattr(request, "data", None) or request.POST
+    if not hasattr(fields, "get"):
+        raise services.SubmissionError(
+            "send a form or a JSON object with 'file', 'signature' or 'sha256'",
+            code="invalid_body",
+        )
     uploaded = request.FILES.get("file")
     signature = request.FILES.get("signature")
     signature_text = signature.read(64 * 1024).decode("ascii", "replace") if signature else ""

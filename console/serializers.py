@@ -8,7 +8,9 @@ from console.models import ApiToken, AuditEvent, Invitation, Membership
 
 class MembershipSerializer(serializers.ModelSerializer):
     username = serializers.CharField(source="user.username", read_only=True)
-    email = serializers.EmailField(source="user.email", read_only=True)
+    email = serializers.CharField(
+        source="user.email", read_only=True, help_text="Empty when the member gave none."
+    )
 
     class Meta:
         model = Membership

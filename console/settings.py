@@ -192,7 +192,7 @@ REST_FRAMEWORK = {
         "organization": env_str("FUSEBOX_API_RATE", "1200/minute"),
     },
     "EXCEPTION_HANDLER": "console.api.exception_handler",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "console.pagination.ApiPagination",
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

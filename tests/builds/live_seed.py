@@ -1,8 +1,8 @@
 """Run inside a live stack's environment: seed an organization, or run the reaper once.
 
-``python -m tests.builds.live_seed seed KEYSTORE ALIAS PASSWORD`` prints JSON with a DevOps
-token, an owner token and a ready Fusion Set id; ``python -m tests.builds.live_seed reap``
-runs the reaper.
+``python -m tests.builds.live_seed seed KEYSTORE ALIAS PASSWORD`` prints JSON with DevOps,
+owner and security tokens and a ready Fusion Set id; ``python -m tests.builds.live_seed
+reap`` runs the reaper.
 """
 
 import json
@@ -43,9 +43,11 @@ def seed(keystore: str, alias: str, password: str) -> dict:
     with scope(organization):
         _token, key = create_token(organization, name="ci", role="devops")
         _token, owner_key = create_token(organization, name="admin", role="owner")
+        _token, security_key = create_token(organization, name="sec", role="security")
     return {
         "token": key,
         "owner_token": owner_key,
+        "security_token": security_key,
         "fusion_set_id": str(fusion_set.pk),
         "organization_id": organization.pk,
         "ca_pem": trust.ca.certificate_pem,

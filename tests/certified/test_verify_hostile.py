@@ -54,6 +54,14 @@ def test_odd_json_bodies_get_a_code(payload):
     assert body.get("reason_code") or body.get("code")
 
 
+@pytest.mark.parametrize("payload", [[None, None], "sha256", 5, None])
+def test_a_json_body_that_is_not_an_object_is_a_400_saying_what_to_send(payload):
+    response = APIClient().post("/api/v1/verify", payload, format="json")
+    assert response.status_code == 400, response.content
+    assert response.json()["code"] in {"invalid_body", "missing_input"}
+    assert "sha256" in response.json()["detail"]
+
+
 def test_a_report_like_json_signed_by_nobody_is_not_valid():
     import json
 

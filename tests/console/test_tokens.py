@@ -252,3 +252,21 @@ def test_a_renamed_organization_shows_its_new_name_to_a_cached_token(client, cas
     Organization.objects.filter(pk=cast.a.organization.pk).update(name="Org A Mobile")
 
     assert _api(client, key).json()["name"] == "Org A Mobile"
+
+
+def test_an_oversized_limit_is_a_capped_page_and_a_far_offset_an_empty_one(client, cast):
+    from rest_framework.request import Request
+    from rest_framework.test import APIRequestFactory
+
+    from console.pagination import MAX_LIMIT, ApiPagination
+
+    _token, key = create_token(cast.a.organization, name="admin", role="owner")
+    auth = {"HTTP_AUTHORIZATION": f"Token {key}"}
+
+    huge = client.get("/api/v1/members/", {"limit": str(10**25), "offset": "-5"}, **auth)
+    far = client.get("/api/v1/members/", {"offset": str(10**25)}, **auth)
+
+    assert huge.status_code == 200 and huge.json()["results"]
+    assert far.status_code == 200 and far.json()["results"] == []
+    asked = Request(APIRequestFactory().get("/", {"limit": str(10**25)}))
+    assert ApiPagination().get_limit(asked) == MAX_LIMIT
