@@ -34,6 +34,14 @@ def fuse(api, app_id: str, fusion_set):
     )
 
 
+def fused_task(api, path: Path, fusion_set) -> tuple[str, str]:
+    """Upload, fuse and run the build to its end in-process: (app id, task id)."""
+    app_id = upload(api, path).json()["id"]
+    task_id = fuse(api, app_id, fusion_set).json()["id"]
+    drive(Build.unscoped.get(pk=task_id))
+    return app_id, task_id
+
+
 def test_it_uploads_an_app_and_answers_its_analysis(cast, api_for, fixture_app):
     response = upload(api_for(cast.a), fixture_app)
 
@@ -204,9 +212,7 @@ def test_a_devops_token_of_a_gets_404_for_bs_apps_builds_and_outputs(
     cast, api_for, fixture_app, fusion_set_b, sent_steps
 ):
     api_b = api_for(cast.b)
-    app_id = upload(api_b, fixture_app).json()["id"]
-    task_id = fuse(api_b, app_id, fusion_set_b).json()["id"]
-    drive(Build.unscoped.get(pk=task_id))
+    app_id, task_id = fused_task(api_b, fixture_app, fusion_set_b)
     assert api_b.get(f"/api/v1/tasks/{task_id}/output").status_code == 200
 
     api_a = api_for(cast.a)
@@ -225,9 +231,7 @@ def test_the_output_downloads_whatever_the_client_accepts_and_refuses_an_unknown
     cast, api_for, fixture_app, fusion_set_a, sent_steps
 ):
     api = api_for(cast.a)
-    app_id = upload(api, fixture_app).json()["id"]
-    task_id = fuse(api, app_id, fusion_set_a).json()["id"]
-    drive(Build.unscoped.get(pk=task_id))
+    _app_id, task_id = fused_task(api, fixture_app, fusion_set_a)
     url = f"/api/v1/tasks/{task_id}/output"
 
     answers = {
