@@ -9,6 +9,7 @@ class ConsoleConfig(AppConfig):
 
     def ready(self):
         # Bind shared tasks to Fusebox's Celery app in every process, web included.
+        import console.checks  # registers the deployment checks
         import console.schema  # noqa: F401 (registers the OpenAPI authentication schemes)
         import workers.celery  # noqa: F401
         from console.navigation import NavItem, register_nav_item

@@ -17,6 +17,7 @@ PRODUCTION_ENVIRONMENT = {
     "SECRET_KEY": "x7$Pq-production-like-key-with-more-than-fifty-characters-0c9f",
     "ALLOWED_HOSTS": "fusebox.example.com",
     "CSRF_TRUSTED_ORIGINS": "https://fusebox.example.com",
+    "CACHE_URL": "redis://127.0.0.1:6379/1",
 }
 
 
@@ -40,6 +41,15 @@ def test_the_deploy_checklist_reports_nothing_with_production_values():
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_the_deploy_checklist_asks_for_a_shared_cache():
+    environment = {k: v for k, v in PRODUCTION_ENVIRONMENT.items() if k != "CACHE_URL"}
+
+    result = _manage("check", "--deploy", environment=environment)
+
+    assert "console.W001" in result.stderr + result.stdout
+    assert "CACHE_URL is not set" in result.stderr + result.stdout
 
 
 def test_it_refuses_to_start_without_a_secret_key_in_production():
