@@ -170,7 +170,20 @@ class BuildListView(TenantViewMixin, TemplateView):
         context["filters"] = filters
         context["statuses"] = Build.STATUSES
         context["fusion_sets"] = FusionSet.objects.only("id", "name").order_by("name")[:200]
+        context["apps"] = _apps_to_choose(filters.get("app"))
         return context
+
+
+APP_CHOICES = 200
+
+
+def _apps_to_choose(chosen: str | None) -> list[App]:
+    """The most recent apps for the filter, plus the chosen one if it is older."""
+    fields = ("id", "package", "file_name", "version_name")
+    apps = list(App.objects.only(*fields).order_by("-uploaded_at")[:APP_CHOICES])
+    if chosen and all(str(app.pk) != chosen for app in apps):
+        apps += list(App.objects.only(*fields).filter(pk=chosen))
+    return apps
 
 
 def filtered_builds(params):

@@ -92,5 +92,15 @@ def test_a_devops_engineer_drops_an_apk_builds_it_and_downloads_the_result(
     download_info.value.save_as(saved)
     verified = subprocess.run(["apksigner", "verify", str(saved)], capture_output=True)
     assert verified.returncode == 0, verified.stderr
+
+    page.goto(f"{live_server.url}/builds/")
+    page.get_by_role("link", name=cast.a.user("devops").username).first.click()
+    page.wait_for_url("**/builds/?who=*")
+    assert page.locator("#filter-who").input_value() == cast.a.user("devops").username
+    page.select_option("#filter-app", label="com.example.fixture 1.0")
+    page.get_by_role("button", name="Filter").click()
+    page.wait_for_url("**/builds/?*app=*")
+    assert page.locator("tbody tr").count() == 1
+    page.screenshot(path=str(folder / "build-list-filtered.png"), full_page=True)
     # Chromium reports the navigation that turned into a download as aborted; nothing else.
     assert [e for e in page.errors if "/download/ net::ERR_ABORTED" not in e] == []

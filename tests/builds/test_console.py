@@ -103,7 +103,29 @@ def test_the_build_list_filters_by_requester_and_whole_days(client, cast):
     assert listed(since="2026-11-21") == ["next-day"]
     assert listed(until="2026-11-19") == ["before"]
     assert listed(who="next-day") == ["next-day"]
+    page = client.get(reverse("build-list")).content.decode()
+    assert 'href="/builds/?who=first-second"' in page
     assert listed(since="not a day") == ["before", "first-second", "last-second", "next-day"]
+
+
+def test_the_app_filter_offers_recent_apps_and_keeps_an_older_choice(client, cast, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    monkeypatch.setattr("builds.views.APP_CHOICES", 2)
+    now = timezone.now()
+    apps = [
+        AppFactory(organization=cast.a.organization, uploaded_at=now - timedelta(days=age))
+        for age in range(3)
+    ]
+    client.force_login(cast.a.user("auditor"))
+
+    offered = client.get(reverse("build-list")).context["apps"]
+    chosen = client.get(reverse("build-list"), {"app": str(apps[2].pk)}).context["apps"]
+
+    assert [app.pk for app in offered] == [apps[0].pk, apps[1].pk]
+    assert [app.pk for app in chosen] == [apps[0].pk, apps[1].pk, apps[2].pk]
 
 
 def test_the_build_list_stays_at_a_fixed_number_of_queries(
