@@ -8,7 +8,15 @@ import argparse
 import importlib
 import sys
 
-BENCHMARKS = ("container", "fusion", "report", "throughput", "build_list", "api_status")
+BENCHMARKS = (
+    "container",
+    "fusion",
+    "report",
+    "throughput",
+    "build_list",
+    "api_status",
+    "large_app",
+)
 
 
 def main(argv: list[str] | None = None) -> int:

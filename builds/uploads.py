@@ -7,6 +7,8 @@ accepted one is stored under a server-generated name and analysed once.
 import hashlib
 import logging
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,17 +63,15 @@ def accept_upload(uploaded, *, actor=None, request=None) -> UploadResult:
     if uploaded.size is not None and uploaded.size > max_upload_bytes():
         raise too_large(uploaded.size)
 
-    with tempfile.TemporaryDirectory(prefix="fusebox-upload-") as folder:
-        path = Path(folder) / "upload.bin"
-        sha256 = _copy_and_hash(uploaded, path)
+    with _local_copy(uploaded) as (path, sha256):
         existing = find_by_checksum(sha256)
         if existing is not None:
             logger.info("upload of %s matches app %s by SHA-256", uploaded.name, existing.pk)
             return UploadResult(existing, created=False)
 
-        analysis = _analyse(path, uploaded.name)
+        analysis = _analyse(path, uploaded.name, sha256)
         name = storage.new_original_name(current_organization().pk)
-        storage.put_file(name, path)
+        storage.put_file(name, path, move=True)
         try:
             app = _save_app(uploaded, name, sha256, analysis, actor, request)
         except IntegrityError:
@@ -91,6 +91,35 @@ def accept_upload(uploaded, *, actor=None, request=None) -> UploadResult:
     return UploadResult(app, created=True)
 
 
+@contextmanager
+def _local_copy(uploaded) -> Iterator[tuple[Path, str]]:
+    """The upload as a file of its own on local disk, and its SHA-256.
+
+    A large upload already is a temporary file (Django streamed it there): it is hashed
+    where it lies and may be moved into storage, so a file of hundreds of MB is not copied
+    twice more. A small one arrives in memory and is written out once.
+    """
+    if hasattr(uploaded, "temporary_file_path"):
+        path = Path(uploaded.temporary_file_path())
+        yield path, _hash_file(path)
+        return
+
+    with tempfile.TemporaryDirectory(prefix="fusebox-upload-") as folder:
+        path = Path(folder) / "upload.bin"
+        yield path, _copy_and_hash(uploaded, path)
+
+
+def _hash_file(path: Path) -> str:
+    size = path.stat().st_size
+    if size > max_upload_bytes():
+        raise too_large(size)
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        while chunk := stream.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 def _copy_and_hash(uploaded, path: Path) -> str:
     digest = hashlib.sha256()
     written = 0
@@ -104,10 +133,10 @@ def _copy_and_hash(uploaded, path: Path) -> str:
     return digest.hexdigest()
 
 
-def _analyse(path: Path, file_name: str) -> dict:
+def _analyse(path: Path, file_name: str, sha256: str) -> dict:
     """Gate and describe the file; any refusal is a stable-coded ``RejectedInput``."""
     try:
-        return inspect_apk(path).to_dict()
+        return inspect_apk(path, sha256=sha256).to_dict()
     except EngineError:
         raise
     except Exception:

@@ -53,6 +53,42 @@ def test_it_uploads_an_app_and_answers_its_analysis(cast, api_for, fixture_app):
     assert body["duplicate"] is False
 
 
+def test_a_large_upload_is_stored_from_where_it_streamed_and_a_refused_one_leaves_nothing(
+    cast, api_for, settings, tmp_path, rsa_keystore, monkeypatch
+):
+    import os
+
+    from builds import storage
+    from tests.support.android import AppSpec, build_app
+
+    def copied(*args):
+        raise AssertionError("a streamed upload was copied again")
+
+    monkeypatch.setattr("builds.uploads._copy_and_hash", copied)
+    incoming = tmp_path / "incoming"
+    incoming.mkdir()
+    settings.FILE_UPLOAD_TEMP_DIR = str(incoming)
+    blob = os.urandom(settings.FILE_UPLOAD_MAX_MEMORY_SIZE + (1 << 20))
+    big = build_app(
+        tmp_path / "big", AppSpec(extra_assets={"assets/blob.bin": blob}), rsa_keystore
+    )
+    api = api_for(cast.a)
+
+    accepted = upload(api, big)
+    garbage = tmp_path / "garbage.apk"
+    garbage.write_bytes(b"PK\x03\x04" + os.urandom(len(blob)))
+    refused = upload(api, garbage)
+
+    assert accepted.status_code == 201, accepted.json()
+    app = App.unscoped.get(pk=accepted.json()["id"])
+    assert app.sha256 == hashlib.sha256(big.read_bytes()).hexdigest()
+    with storage.local_copy(app.storage_name) as stored:
+        assert Path(stored).read_bytes() == big.read_bytes()
+    assert refused.status_code == 422
+    assert App.unscoped.count() == 1
+    assert list(incoming.iterdir()) == []
+
+
 def test_the_same_file_twice_returns_the_first_app(cast, api_for, fixture_app):
     api = api_for(cast.a)
     first = upload(api, fixture_app).json()

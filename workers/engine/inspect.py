@@ -59,8 +59,14 @@ class AppInspection:
         return asdict(self)
 
 
-def inspect_apk(path: Path, limits: GateLimits | None = None) -> AppInspection:
-    """Gate-check ``path`` and describe it; raises ``GateError`` for files the gate refuses."""
+def inspect_apk(
+    path: Path, limits: GateLimits | None = None, *, sha256: str | None = None
+) -> AppInspection:
+    """Gate-check ``path`` and describe it; raises ``GateError`` for files the gate refuses.
+
+    ``sha256`` is the file's digest when the caller has just computed it (an upload hashes
+    while it receives), which spares a pass over a file of hundreds of MB.
+    """
     path = Path(path)
     report = check_apk(path, limits)
     apk = _androguard_apk(_manifest_and_resources(report))
@@ -85,7 +91,7 @@ def inspect_apk(path: Path, limits: GateLimits | None = None) -> AppInspection:
         signers=signers,
         signature_problems=problems,
         file_size=report.file_size,
-        sha256=file_sha256(path),
+        sha256=sha256 or file_sha256(path),
     )
 
 
