@@ -124,6 +124,33 @@ class AppViewSet(
 SIGNING_ACTIONS = {"sign": "fusebox", "seal": "private", "sign_script": "auto_dev"}
 
 
+LIST_FILTERS = {
+    "app_id": "app_id",
+    "fusion_set_id": "fusion_set_id",
+    "parent_task_id": "parent_id",
+}
+
+
+def list_filters(params) -> dict:
+    """The task list's query filters as field lookups; ``ValueError`` says which is wrong."""
+    lookups = {}
+    wanted = params.get("status")
+    if wanted is not None:
+        statuses = [value for value, _label in Build.STATUSES]
+        if wanted not in statuses:
+            raise ValueError(f"status must be one of {', '.join(statuses)}")
+        lookups["status"] = wanted
+    for name, field in LIST_FILTERS.items():
+        value = params.get(name)
+        if value is None:
+            continue
+        try:
+            lookups[field] = uuid.UUID(value)
+        except ValueError:
+            raise ValueError(f"{name} must be an id (a UUID), not {value[:40]!r}") from None
+    return lookups
+
+
 class TaskViewSet(
     UUIDLookupMixin,
     TenantViewSetMixin,
@@ -152,10 +179,26 @@ class TaskViewSet(
                 "id", "organization_id", "status", "reason_code", "reason_message"
             )
         queryset = super().get_queryset()
-        wanted = self.request.query_params.get("status")
-        if self.action == "list" and wanted in dict(Build.STATUSES):
-            queryset = queryset.filter(status=wanted)
+        if self.action == "list":
+            queryset = queryset.filter(**self._list_filters)
         return queryset
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", OpenApiTypes.STR, enum=[s for s, _ in Build.STATUSES]),
+            OpenApiParameter("app_id", OpenApiTypes.UUID),
+            OpenApiParameter("fusion_set_id", OpenApiTypes.UUID),
+            OpenApiParameter("parent_task_id", OpenApiTypes.UUID),
+        ],
+        responses={200: serializers.BuildSerializer(many=True), 400: REFUSED},
+        summary="Builds of the organization, newest first, narrowed by the given filters",
+    )
+    def list(self, request, *args, **kwargs):
+        try:
+            self._list_filters = list_filters(request.query_params)
+        except ValueError as error:
+            return _error("invalid_filter", str(error), status.HTTP_400_BAD_REQUEST)
+        return super().list(request, *args, **kwargs)
 
     @extend_schema(
         request=serializers.TaskCreateSerializer,

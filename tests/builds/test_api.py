@@ -285,6 +285,34 @@ def test_the_output_downloads_whatever_the_client_accepts_and_refuses_an_unknown
     assert "sign_script" in unknown.json()["detail"]
 
 
+def test_the_task_list_filters_by_app_fusion_set_parent_and_status_and_refuses_nonsense(
+    cast, api_for, fixture_app, fusion_set_a, sent_steps
+):
+    from tests.builds.factories import AppFactory, BuildFactory
+
+    api = api_for(cast.a)
+    app_id = upload(api, fixture_app).json()["id"]
+    ours = fuse(api, app_id, fusion_set_a).json()["id"]
+    other = BuildFactory(
+        organization=cast.a.organization, app=AppFactory(organization=cast.a.organization)
+    )
+
+    def listed(**params):
+        response = api.get("/api/v1/tasks/", params)
+        assert response.status_code == 200, response.json()
+        return [row["id"] for row in response.json()["results"]]
+
+    assert listed(app_id=app_id) == [ours]
+    assert listed(fusion_set_id=str(fusion_set_a.pk)) == [ours]
+    assert set(listed(status="queued")) == {ours, str(other.pk)}
+    assert listed(status="failed") == []
+    assert listed(parent_task_id=ours) == []
+    for params, named in (({"status": "done"}, "status"), ({"app_id": "12"}, "app_id")):
+        refused = api.get("/api/v1/tasks/", params)
+        assert refused.status_code == 400
+        assert refused.json()["code"] == "invalid_filter" and named in refused.json()["detail"]
+
+
 def test_cancel_answers_409_for_an_ended_build(cast, api_for, fixture_app, fusion_set_a,
                                                sent_steps):  # fmt: skip
     api = api_for(cast.a)
