@@ -29,14 +29,16 @@ def output_response(build: Build, kind: str, *, actor=None, request=None) -> Fil
     if not name or not storage.exists(name):
         raise Http404("this build has no such output")
 
-    record_event(
-        build.organization_id,
-        "output.downloaded",
-        actor=actor,
-        request=request,
-        target=build,
-        changes={"kind": kind, "sha256": build.output_sha256},
-    )
+    # A client asking only for the headers (size, type, digest) has downloaded nothing.
+    if request is None or request.method != "HEAD":
+        record_event(
+            build.organization_id,
+            "output.downloaded",
+            actor=actor,
+            request=request,
+            target=build,
+            changes={"kind": kind, "sha256": build.output_sha256},
+        )
     response = FileResponse(
         storage.open_file(name), as_attachment=True, filename=filename, content_type=content_type
     )

@@ -10,6 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from builds.models import App, Build
+from console.models import AuditEvent
 from console.tenancy import scope, unscoped_access
 from tests.builds.material import drive
 from tests.support.android import corpus_file, requires_android_tools
@@ -275,6 +276,7 @@ def test_the_output_downloads_whatever_the_client_accepts_and_refuses_an_unknown
         for accept in ("application/octet-stream", "application/vnd.android.package-archive")
     }
     unknown = api.get(f"{url}?action=sign_second_output")
+    head = api.head(url)
 
     for response in answers.values():
         assert response.status_code == 200
@@ -282,6 +284,10 @@ def test_the_output_downloads_whatever_the_client_accepts_and_refuses_an_unknown
         assert b"".join(response.streaming_content)[:2] == b"PK"
     assert unknown.status_code == 400
     assert unknown.json()["code"] == "invalid_action"
+    assert head.status_code == 200 and head["X-Content-SHA256"]
+    with unscoped_access():
+        downloads = AuditEvent.objects.filter(action="output.downloaded", target_id=task_id)
+        assert downloads.count() == len(answers)
     assert "sign_script" in unknown.json()["detail"]
 
 
