@@ -23,7 +23,7 @@ from rest_framework.viewsets import GenericViewSet
 
 from builds import downloads, serializers, services, uploads
 from builds.models import App, Build, BuildMessage, Webhook
-from builds.webhooks import create_webhook, delete_webhook
+from builds.webhooks import create_webhook, delete_webhook, redeliver
 from console.api import TenantViewSetMixin, request_actor
 from fusionsets.models import FusionSet
 from workers.engine.errors import RejectedInput
@@ -361,6 +361,7 @@ class WebhookViewSet(
         "create": MANAGE,
         "destroy": MANAGE,
         "deliveries": MANAGE,
+        "redeliver": MANAGE,
     }
 
     @extend_schema(
@@ -392,3 +393,31 @@ class WebhookViewSet(
         webhook = self.get_object()
         page = self.paginate_queryset(webhook.deliveries.order_by("-created_at", "-pk"))
         return self.get_paginated_response(serializers.DeliverySerializer(page, many=True).data)
+
+    @extend_schema(
+        request=None,
+        responses={202: serializers.DeliverySerializer, 404: REFUSED},
+        summary="Send one of this webhook's deliveries again, as a new delivery",
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"deliveries/(?P<delivery>[^/]+)/redeliver",
+        url_name="redeliver",
+    )
+    def redeliver(self, request, pk=None, delivery=None):
+        webhook = self.get_object()
+        try:
+            sent = webhook.deliveries.filter(pk=uuid.UUID(delivery)).first()
+        except ValueError:
+            sent = None
+        if sent is None:
+            return _error(
+                "delivery_not_found",
+                "no delivery with this id for this webhook",
+                status.HTTP_404_NOT_FOUND,
+            )
+        again = redeliver(sent, actor=request_actor(request), request=request)
+        return Response(
+            serializers.DeliverySerializer(again).data, status=status.HTTP_202_ACCEPTED
+        )

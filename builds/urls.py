@@ -35,4 +35,9 @@ urlpatterns = [
     ),
     path("webhooks/", views.WebhookListView.as_view(), name="webhook-list"),
     path("webhooks/<uuid:pk>/delete/", views.WebhookDeleteView.as_view(), name="webhook-delete"),
+    path(
+        "webhooks/deliveries/<uuid:pk>/redeliver/",
+        views.WebhookRedeliverView.as_view(),
+        name="webhook-redeliver",
+    ),
 ]

@@ -13,8 +13,8 @@ from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
 from builds import downloads, services, uploads
-from builds.models import App, Build, Webhook
-from builds.webhooks import create_webhook, delete_webhook
+from builds.models import App, Build, Webhook, WebhookDelivery
+from builds.webhooks import create_webhook, delete_webhook, redeliver
 from console import roles
 from console.mixins import TenantViewMixin
 from fusionsets.models import FusionSet
@@ -284,8 +284,6 @@ class WebhookListView(TenantViewMixin, ListView):
     template_name = "builds/webhooks.html"
 
     def get_context_data(self, **kwargs):
-        from builds.models import WebhookDelivery
-
         context = super().get_context_data(**kwargs)
         context["deliveries"] = WebhookDelivery.objects.select_related("webhook").order_by(
             "-created_at"
@@ -313,4 +311,16 @@ class WebhookDeleteView(TenantViewMixin, View):
     def post(self, request, pk):
         webhook = get_object_or_404(Webhook.objects.all(), pk=pk)
         delete_webhook(webhook, actor=request.user, request=request)
+        return redirect("webhook-list")
+
+
+class WebhookRedeliverView(TenantViewMixin, View):
+    """Send one delivery's payload again (a new delivery appears at the top of the list)."""
+
+    required_permission = "organization.manage"
+
+    def post(self, request, pk):
+        delivery = get_object_or_404(WebhookDelivery.objects.select_related("webhook"), pk=pk)
+        redeliver(delivery, actor=request.user, request=request)
+        messages.success(request, f"Sending {delivery.event} to {delivery.webhook.url} again.")
         return redirect("webhook-list")

@@ -109,6 +109,33 @@ def queue_deliveries(organization_id: int, build_id) -> int:
     return len(created)
 
 
+def redeliver(delivery: WebhookDelivery, *, actor=None, request=None) -> WebhookDelivery:
+    """Send a delivery's payload again, as a new delivery with attempts of its own.
+
+    The earlier delivery keeps its history (status, answer, attempts); a receiver that
+    was down, or that lost what it received, gets the same JSON and a fresh signature.
+    """
+    again = WebhookDelivery.objects.create(
+        organization_id=delivery.organization_id,
+        webhook=delivery.webhook,
+        build=delivery.build,
+        event=delivery.event,
+        payload=delivery.payload,
+        next_attempt_at=timezone.now(),
+    )
+    record_event(
+        delivery.organization_id,
+        "webhook.redelivered",
+        actor=actor,
+        request=request,
+        target=delivery.webhook,
+        changes={"delivery_id": str(delivery.pk), "new_delivery_id": str(again.pk)},
+    )
+    organization_id, again_id = delivery.organization_id, str(again.pk)
+    transaction.on_commit(lambda: deliver.delay(organization_id, again_id))
+    return again
+
+
 @shared_task(name="builds.deliver_webhook", ignore_result=True, acks_late=True)
 def deliver(organization_id: int, delivery_id: str) -> str:
     """POST one delivery; on failure schedule the next attempt with backoff."""

@@ -160,10 +160,11 @@ class FusionSetViewSet(
     @extend_schema(responses={200: serializers.RevisionSerializer(many=True)})
     @action(detail=True, methods=["get"])
     def revisions(self, request, pk=None):
-        """Every revision, newest first, with its field-level diff."""
+        """Every revision, newest first, with its field-level diff, a page at a time."""
         fusion_set = self.get_object()
-        revisions = FusionSetRevision.objects.filter(fusion_set=fusion_set)
-        return Response(serializers.RevisionSerializer(revisions, many=True).data)
+        revisions = FusionSetRevision.objects.filter(fusion_set=fusion_set).order_by("-number")
+        page = self.paginate_queryset(revisions)
+        return self.get_paginated_response(serializers.RevisionSerializer(page, many=True).data)
 
     @extend_schema(responses={200: serializers.ReadinessSerializer})
     @action(detail=True, methods=["get"])

@@ -2,7 +2,13 @@
 
 import uuid
 
-from tests.builds.factories import AppFactory, BuildFactory, WebhookFactory, succeeded_build
+from tests.builds.factories import (
+    AppFactory,
+    BuildFactory,
+    WebhookDeliveryFactory,
+    WebhookFactory,
+    succeeded_build,
+)
 from tests.console.route_sweep import Route, register
 
 
@@ -22,10 +28,21 @@ def webhook(organization):
     )
 
 
+def delivery(organization):
+    return WebhookDeliveryFactory(organization=organization)
+
+
 def uuid_kwargs(item):
     """UUID primary keys (the role matrix samples object routes with an integer id)."""
     pk = item.pk if isinstance(item.pk, uuid.UUID) else uuid.UUID(int=item.pk)
     return {"pk": str(pk)}
+
+
+def delivery_kwargs(item):
+    """The webhook's id and the delivery's (the role matrix passes a bare sample id)."""
+    ids = uuid_kwargs(item)
+    webhook = getattr(item, "webhook_id", None)
+    return {"pk": str(webhook) if webhook else ids["pk"], "delivery": ids["pk"]}
 
 
 NO_IDS = "takes no id in the URL; objects named in the body are looked up in scope"
@@ -67,6 +84,9 @@ register(
 )
 register(Route("webhook-list", "list", factory=webhook, marker=lambda o: o.url))
 register(Route("webhook-delete", "object", methods=("post",), factory=webhook, kwargs=uuid_kwargs))
+register(
+    Route("webhook-redeliver", "object", methods=("post",), factory=delivery, kwargs=uuid_kwargs)
+)
 
 register(Route("api-upload", "page", methods=(), role="devops", reason=NO_IDS))
 register(Route("api-app-list", "list", factory=app, marker=lambda o: o.file_name))
@@ -109,3 +129,12 @@ register(
     )
 )
 register(Route("api-webhook-deliveries", "object", factory=webhook, kwargs=uuid_kwargs))
+register(
+    Route(
+        "api-webhook-redeliver",
+        "object",
+        methods=("post",),
+        factory=delivery,
+        kwargs=delivery_kwargs,
+    )
+)

@@ -82,6 +82,46 @@ def test_the_api_lists_deliveries_newest_first_a_page_at_a_time(api_for, cast, n
     )
 
 
+def test_a_failed_delivery_is_sent_again_on_request_as_a_new_delivery(
+    cast, receiver, no_redelivery, settings, api_for, client, monkeypatch,
+    django_capture_on_commit_callbacks,
+):  # fmt: skip
+    from django.urls import reverse
+
+    from console.models import AuditEvent
+
+    settings.FUSEBOX_WEBHOOK_MAX_ATTEMPTS = 1
+    hook = receiver(statuses=[503, 200, 200])
+    build = BuildFactory(organization=cast.a.organization, status=Build.SUCCEEDED)
+    with scope(cast.a.organization):
+        webhook = webhooks.create_webhook(hook.url).webhook
+    webhooks.queue_deliveries(cast.a.organization.pk, build.pk)
+    first = WebhookDelivery.unscoped.get()
+    assert webhooks.deliver(cast.a.organization.pk, str(first.pk)) == "failed"
+    sent = []
+    monkeypatch.setattr(webhooks.deliver, "delay", lambda _organization, pk: sent.append(pk))
+    api = api_for(cast.a, "owner")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = api.post(f"/api/v1/webhooks/{webhook.pk}/deliveries/{first.pk}/redeliver/")
+    client.force_login(cast.a.user("owner"))
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.post(reverse("webhook-redeliver", args=[first.pk]), follow=True)
+    for delivery_id in sent:
+        assert webhooks.deliver(cast.a.organization.pk, delivery_id) == "delivered"
+
+    assert answer.status_code == 202 and answer.json()["status"] == "pending", answer.json()
+    assert "again" in page.content.decode()
+    assert len(sent) == 2 and answer.json()["id"] == sent[0]
+    assert [body for _headers, body in hook.received[1:]] == [hook.received[0][1]] * 2
+    first.refresh_from_db()
+    assert first.status == "failed" and first.response_status == 503
+    with unscoped_access():
+        assert AuditEvent.objects.filter(action="webhook.redelivered").count() == 2
+    unknown = api.post(f"/api/v1/webhooks/{webhook.pk}/deliveries/{build.pk}/redeliver/")
+    assert unknown.status_code == 404 and unknown.json()["code"] == "delivery_not_found"
+
+
 def test_the_reaper_resends_a_step_whose_worker_stopped_beating(cast, monkeypatch):
     sent = []
     monkeypatch.setattr("builds.services.send_step", lambda *args: sent.append(args))

@@ -6,8 +6,6 @@ webhooks, members, tokens, audit and trust material with an owner token, Fusion 
 security token. The builds and webhook operations are given real ids (an app, a build that
 succeeded, a queued build, webhooks) so that they reach their logic instead of answering
 404 to random ids, and fail the test when an operation only ever answered 401/403/404.
-(schemathesis 4.32 applies a header set on one ``[[operations]]`` table to every
-operation, so the tokens cannot share one run.)
 """
 
 import json
@@ -31,23 +29,28 @@ SECURITY_PATHS = r"^/api/v1/fusion-sets"
 CHECKS = "not_a_server_error,response_schema_conformance,content_type_conformance"
 # Never resolves (RFC 6761), so registration accepts it with a warning and nothing is sent.
 WEBHOOK_URL = "https://hooks.fusebox.invalid/build-ended"
-APP = r"^/api/v1/apps/\{id\}"
-TASK = r"^/api/v1/tasks/\{id\}/(status|output|certificate|$)"
-TASK_CHANGE = r"^/api/v1/tasks/\{id\}/(cancel|retry)"
-WEBHOOK = r"^/api/v1/webhooks/\{id\}"
+# Operations are picked by name ("METHOD /path"): schemathesis ORs the separate include-*
+# keys of one [[operations]] table, so a table must select with a single key.
+APP = r"^[A-Z]+ /api/v1/apps/\{id\}"
+TASK = r"^GET /api/v1/tasks/\{id\}/(status|output|certificate|$)"
+TASK_CHANGE = r"^POST /api/v1/tasks/\{id\}/(cancel|retry)"
+WEBHOOK_READ = r"^GET /api/v1/webhooks/\{id\}/(deliveries/)?$"
+WEBHOOK_DELETE = r"^DELETE /api/v1/webhooks/\{id\}/$"
+REDELIVER = r"^POST /api/v1/webhooks/\{id\}/deliveries/\{delivery\}/redeliver"
 
 
-def _operation(path_regex: str, object_id: str, method: str = "") -> list[str]:
-    """One ``[[operations]]`` table; JSON strings are valid TOML basic strings.
-
-    The method is a regex too: schemathesis ANDs the regexes of one table but ORs an
-    ``include-method`` with them.
-    """
-    lines = ["[[operations]]", f"include-path-regex = {json.dumps(path_regex)}"]
-    if method:
-        lines.append(f"include-method-regex = {json.dumps(f'^{method}$')}")
-    lines.append(f'parameters = {{ "path.id" = {json.dumps(object_id)} }}')
-    return [*lines, ""]
+def _operation(name_regex: str, **path_parameters: str) -> list[str]:
+    """One ``[[operations]]`` table; JSON strings are valid TOML basic strings."""
+    pairs = ", ".join(
+        f"{json.dumps('path.' + name)} = {json.dumps(value)}"
+        for name, value in path_parameters.items()
+    )
+    return [
+        "[[operations]]",
+        f"include-name-regex = {json.dumps(name_regex)}",
+        f"parameters = {{ {pairs} }}",
+        "",
+    ]
 
 
 def write_config(path: Path, ids: dict[str, str]) -> Path:
@@ -57,11 +60,12 @@ def write_config(path: Path, ids: dict[str, str]) -> Path:
     to a queued one, and the webhook that DELETE removes is not the one the reads look at.
     """
     lines = [
-        *_operation(APP, ids["app"]),
-        *_operation(TASK, ids["succeeded"]),
-        *_operation(TASK_CHANGE, ids["queued"]),
-        *_operation(WEBHOOK, ids["webhook"], method="GET"),
-        *_operation(WEBHOOK, ids["spare"], method="DELETE"),
+        *_operation(APP, id=ids["app"]),
+        *_operation(TASK, id=ids["succeeded"]),
+        *_operation(TASK_CHANGE, id=ids["queued"]),
+        *_operation(WEBHOOK_READ, id=ids["webhook"]),
+        *_operation(WEBHOOK_DELETE, id=ids["spare"]),
+        *_operation(REDELIVER, id=ids["webhook"], delivery=ids["delivery"]),
     ]
     path.write_text("\n".join(lines))
     return path
@@ -81,8 +85,18 @@ def register_webhook(stack: LiveStack) -> str:
     return json.loads(raw)["id"]
 
 
+def first_delivery(stack: LiveStack, webhook_id: str) -> str:
+    """The delivery the ended build left for the webhook (sent to a host that never exists)."""
+    _status, raw, _headers = stack.api(
+        "GET",
+        f"/api/v1/webhooks/{webhook_id}/deliveries/",
+        headers={"Authorization": f"Token {stack.seed['owner_token']}"},
+    )
+    return json.loads(raw)["results"][0]["id"]
+
+
 def prepare(stack: LiveStack, rsa_keystore, fixture_app) -> dict[str, str]:
-    """An uploaded app, a build that succeeded, a queued build and two webhooks."""
+    """An uploaded app, a build that succeeded, a queued build, two webhooks, a delivery."""
     stack.start(rsa_keystore)
     webhook, spare = register_webhook(stack), register_webhook(stack)
     _status, app = stack.upload(fixture_app)
@@ -91,6 +105,7 @@ def prepare(stack: LiveStack, rsa_keystore, fixture_app) -> dict[str, str]:
     stack.kill("worker")
     queued = stack.fuse(app["id"])
     return {
+        "delivery": first_delivery(stack, webhook),
         "app": app["id"],
         "succeeded": succeeded,
         "queued": queued,

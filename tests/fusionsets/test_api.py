@@ -61,7 +61,7 @@ def test_an_update_creates_a_revision_and_keeps_settings_it_does_not_name(
     response = security_api.patch(
         _url("api-fusionset-detail", created), {"settings": {"signing": signing}}, format="json"
     )
-    revisions = security_api.get(_url("api-fusionset-revisions", created)).json()
+    revisions = security_api.get(_url("api-fusionset-revisions", created)).json()["results"]
 
     assert response.status_code == 200
     body = response.json()
