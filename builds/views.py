@@ -1,13 +1,12 @@
 """Console pages of apps and builds: upload, start, follow, download, cancel and retry."""
 
 import logging
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from django.contrib import messages
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
@@ -16,6 +15,7 @@ from builds import downloads, services, uploads
 from builds.models import App, Build, Webhook, WebhookDelivery
 from builds.webhooks import create_webhook, delete_webhook, redeliver
 from console import roles
+from console.dates import start_of_day
 from console.mixins import TenantViewMixin
 from fusionsets.models import FusionSet
 from workers.engine.errors import RejectedInput
@@ -205,14 +205,8 @@ def filtered_builds(params):
         day = parse_date(params.get(key) or "")
         if day is not None:
             filters[key] = day.isoformat()
-            queryset = queryset.filter(**{lookup: _midnight(day + timedelta(days=offset))})
+            queryset = queryset.filter(**{lookup: start_of_day(day + timedelta(days=offset))})
     return queryset, filters
-
-
-def _midnight(day: date) -> datetime:
-    """The start of a day in the console's time zone: a bound the created_at index can use
-    (a ``__date`` lookup casts every row's timestamp and walks the whole index instead)."""
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def _cursor(value: str | None) -> tuple[datetime, str] | None:

@@ -1,12 +1,12 @@
 """The audit trail page for owners and auditors, filtered by action, actor and date."""
 
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.utils import timezone
 from django.views.generic import TemplateView
 
+from console.dates import start_of_day
 from console.forms import AuditFilterForm
 from console.mixins import TenantViewMixin
 from console.models import AuditEvent
@@ -46,9 +46,7 @@ def filter_events(events, filters):
     if filters.get("actor"):
         events = events.filter(Q(actor_label__icontains=filters["actor"].strip()))
     if filters.get("since"):
-        start = timezone.make_aware(datetime.combine(filters["since"], time.min))
-        events = events.filter(created__gte=start)
+        events = events.filter(created__gte=start_of_day(filters["since"]))
     if filters.get("until"):
-        end = timezone.make_aware(datetime.combine(filters["until"], time.min))
-        events = events.filter(created__lt=end + timedelta(days=1))
+        events = events.filter(created__lt=start_of_day(filters["until"] + timedelta(days=1)))
     return events
