@@ -114,9 +114,7 @@ def start_build(
             organization=current_organization(),
             app=app,
             fusion_set=fusion_set,
-            fusion_set_revision_id=(
-                revision.pk if revision is not None else fusion_set.current_revision_id
-            ),
+            fusion_set_revision_id=plan["revision_id"],
             parent=parent,
             plan=plan,
             overrides=overrides or {},

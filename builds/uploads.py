@@ -21,7 +21,7 @@ from console.audit import client_ip, record_event
 from console.models import ApiToken
 from console.tenancy import current_organization
 from workers.engine.errors import EngineError, RejectedInput
-from workers.engine.inspect import inspect_apk
+from workers.engine.inspect import file_sha256, inspect_apk
 
 logger = logging.getLogger(__name__)
 
@@ -113,11 +113,7 @@ def _hash_file(path: Path) -> str:
     size = path.stat().st_size
     if size > max_upload_bytes():
         raise too_large(size)
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        while chunk := stream.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
+    return file_sha256(path)
 
 
 def _copy_and_hash(uploaded, path: Path) -> str:

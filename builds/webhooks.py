@@ -86,6 +86,18 @@ def summary(build: Build) -> dict:
     }
 
 
+def _new_delivery(webhook: Webhook, build: Build, event: str, payload: dict) -> WebhookDelivery:
+    """A pending delivery of ``payload`` to ``webhook``, due now."""
+    return WebhookDelivery.objects.create(
+        organization_id=webhook.organization_id,
+        webhook=webhook,
+        build=build,
+        event=event,
+        payload=payload,
+        next_attempt_at=timezone.now(),
+    )
+
+
 def queue_deliveries(organization_id: int, build_id) -> int:
     """Create one delivery per active webhook for an ended build and send them."""
     with scope(organization_id):
@@ -94,16 +106,7 @@ def queue_deliveries(organization_id: int, build_id) -> int:
         created = []
         with transaction.atomic():
             for webhook in Webhook.objects.filter(is_active=True):
-                created.append(
-                    WebhookDelivery.objects.create(
-                        organization_id=organization_id,
-                        webhook=webhook,
-                        build=build,
-                        event=payload["event"],
-                        payload=payload,
-                        next_attempt_at=timezone.now(),
-                    )
-                )
+                created.append(_new_delivery(webhook, build, payload["event"], payload))
     for delivery in created:
         deliver.delay(organization_id, str(delivery.pk))
     return len(created)
@@ -115,14 +118,7 @@ def redeliver(delivery: WebhookDelivery, *, actor=None, request=None) -> Webhook
     The earlier delivery keeps its history (status, answer, attempts); a receiver that
     was down, or that lost what it received, gets the same JSON and a fresh signature.
     """
-    again = WebhookDelivery.objects.create(
-        organization_id=delivery.organization_id,
-        webhook=delivery.webhook,
-        build=delivery.build,
-        event=delivery.event,
-        payload=delivery.payload,
-        next_attempt_at=timezone.now(),
-    )
+    again = _new_delivery(delivery.webhook, delivery.build, delivery.event, delivery.payload)
     record_event(
         delivery.organization_id,
         "webhook.redelivered",
