@@ -23,7 +23,6 @@ from console.api_auth import (
 )
 from console.tenancy import ScopeError, TenantQuerySet, current_organization
 from vault.errors import VaultError
-from vault.middleware import log_vault_failure, unavailable_body
 from workers.engine.errors import EngineError
 
 logger = logging.getLogger(__name__)
@@ -90,8 +89,8 @@ def _error(code: str, detail, http_status: int, extra: dict | None = None) -> Re
 def exception_handler(exc, context):
     """Shape every API error as ``{"code": ..., "detail": ...}`` (plus ``fields`` if invalid)."""
     if isinstance(exc, VaultError):
-        log_vault_failure(exc, f"{context['request'].method} {context['request'].path}")
-        return Response(unavailable_body(), status=status.HTTP_503_SERVICE_UNAVAILABLE)
+        # Not the client's fault (no 422): vault.middleware answers 503 for web and API alike.
+        return None
     if isinstance(exc, EngineError):
         return _error(exc.code, exc.message, status.HTTP_422_UNPROCESSABLE_ENTITY)
     if isinstance(exc, Http404):

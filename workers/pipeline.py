@@ -89,7 +89,7 @@ def execute_step(build_id: str, step: str, dispatch: int) -> str | None:
 def _describe(error: Exception) -> tuple[str, str, bool]:
     """A stable code and message for the build log; ``known`` False for unexpected errors."""
     from vault.errors import VaultError
-    from vault.middleware import log_vault_failure
+    from vault.unavailable import log_vault_failure
     from workers.engine.errors import EngineError
 
     if isinstance(error, VaultError):

@@ -29,7 +29,7 @@ def test_the_console_answers_503_and_logs_what_to_restore(
     add_ca(security_client, uploads, "/trust/cas/new/")
     master_key_file.unlink()
 
-    with caplog.at_level(logging.ERROR, logger="vault.middleware"):
+    with caplog.at_level(logging.ERROR, logger="vault.unavailable"):
         response = security_client.post("/trust/identities/new/", identity_form(uploads))
 
     assert response.status_code == 503
@@ -46,7 +46,7 @@ def test_the_api_answers_503_vault_unavailable(cast, api_for, uploads, master_ke
     assert add_ca(api, uploads, "/api/v1/trust/cas/").status_code == 201
     master_key_file.write_text("")
 
-    with caplog.at_level(logging.ERROR, logger="vault.middleware"):
+    with caplog.at_level(logging.ERROR, logger="vault.unavailable"):
         response = api.post("/api/v1/trust/identities/", identity_form(uploads))
 
     assert response.status_code == 503
